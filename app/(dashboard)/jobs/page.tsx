@@ -1,0 +1,47 @@
+import type { Metadata } from "next";
+import { EmptyState, PageHeader } from "../../_components/EmptyState";
+import { getPublicOrigin } from "../../_lib/origin";
+import { requireArea } from "../../_lib/session";
+
+export const metadata: Metadata = { title: "Jobs" };
+
+export default async function JobsPage() {
+  await requireArea("jobs", "/jobs");
+  const origin = await getPublicOrigin();
+  return (
+    <>
+      <PageHeader title="Jobs">
+        How much of each training job&apos;s time goes to waiting for data, what that costs in GPU-hours, and whether
+        the cache is the reason.
+      </PageHeader>
+      <EmptyState
+        title="No training jobs reported yet"
+        needs={[
+          <>
+            Counters <code>training_step_seconds_total</code> and <code>training_data_wait_seconds_total</code> (time
+            blocked in <code>next(dataloader)</code>), labelled <code>job</code> and <code>rank</code>.
+          </>,
+          <>
+            Optional progress counters <code>training_steps_total</code>, <code>training_samples_total</code>,{" "}
+            <code>training_tokens_total</code>, and <code>training_job_info{"{job, team, model, dataset, cache_cluster}"} 1</code>.
+          </>,
+          <>
+            Also understood: OTLP histograms <code>training.step.duration</code> / <code>training.dataloader.wait</code>{" "}
+            and Ray Data&apos;s <code>ray_data_iter_total_blocked_seconds</code>.
+          </>,
+        ]}
+      >
+        <p>From an OpenTelemetry SDK, with a token that has <code>metrics:write</code>:</p>
+        <pre>
+          <code>{`OTEL_EXPORTER_OTLP_METRICS_ENDPOINT=${origin}/api/v1/otlp/v1/metrics
+OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer <API token>"`}</code>
+        </pre>
+        <p>or push a Prometheus text page:</p>
+        <pre>
+          <code>{`curl -H "Authorization: Bearer <API token>" \\
+  --data-binary @metrics.prom ${origin}/api/v1/import/prometheus`}</code>
+        </pre>
+      </EmptyState>
+    </>
+  );
+}

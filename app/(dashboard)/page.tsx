@@ -1,0 +1,55 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { canAccess, type Area } from "@/server/auth/roles";
+import { PageHeader } from "../_components/EmptyState";
+import { requireArea } from "../_lib/session";
+
+export const metadata: Metadata = { title: "Overview" };
+
+const STEPS: { area: Area; title: string; text: string }[] = [
+  { area: "gpus", title: "GPUs", text: "dcgm-exporter metrics: which GPUs work, which only look busy, which sit idle while held." },
+  { area: "jobs", title: "Jobs", text: "Training-step and data-wait counters: how much of each job is spent waiting for data." },
+  { area: "cache", title: "Cache", text: "Alluxio metrics: hit ratio and bytes read from S3/GCS per cache cluster." },
+  { area: "cost", title: "Cost", text: "Cache bytes priced by route: what egress cost this month and what caching saved." },
+  { area: "explanations", title: "Explanations", text: "Per-prediction attributions, with quality checks and a view log." },
+];
+
+export default async function OverviewPage() {
+  const user = await requireArea("overview", "/");
+  const visible = STEPS.filter((step) => canAccess(user.role, step.area));
+  return (
+    <>
+      <PageHeader title="Overview">
+        Where GPUs, data-loading stalls, cache, cost and explanations meet. Flightdeck has no data yet; each area below
+        fills in as soon as its producers send.
+      </PageHeader>
+      {user.role === "admin" && (
+        <section className="card">
+          <h2>Get data flowing</h2>
+          <ol>
+            <li>
+              Create an API token with the scopes a producer needs in{" "}
+              <Link href="/settings/tokens">Settings → API tokens</Link>.
+            </li>
+            <li>Point Prometheus remote_write, an OpenTelemetry exporter or an explanation job at Flightdeck (each page says how).</li>
+            <li>
+              Invite engineers, ops and finance in <Link href="/settings/users">Settings → Users</Link>; each role sees
+              only its pages.
+            </li>
+          </ol>
+        </section>
+      )}
+      <div className="grid-2">
+        {visible.map((step) => (
+          <section key={step.area} className="card">
+            <h2>
+              <Link href={step.area === "overview" ? "/" : `/${step.area}`}>{step.title}</Link>
+            </h2>
+            <p className="muted">{step.text}</p>
+            <span className="badge">waiting for data</span>
+          </section>
+        ))}
+      </div>
+    </>
+  );
+}

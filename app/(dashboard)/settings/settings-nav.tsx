@@ -1,0 +1,23 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+
+const TABS = [
+  { href: "/settings/users", label: "Users" },
+  { href: "/settings/tokens", label: "API tokens" },
+  { href: "/settings/system", label: "System" },
+];
+
+export function SettingsNav() {
+  const pathname = usePathname();
+  return (
+    <nav className="subnav" aria-label="Settings">
+      {TABS.map((tab) => (
+        <Link key={tab.href} href={tab.href} aria-current={pathname === tab.href ? "page" : undefined}>
+          {tab.label}
+        </Link>
+      ))}
+    </nav>
+  );
+}

@@ -1,0 +1,26 @@
+import "server-only";
+
+import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
+import { createTRPCOptionsProxy, type TRPCQueryOptions } from "@trpc/tanstack-react-query";
+import { headers } from "next/headers";
+import { cache } from "react";
+import { appRouter } from "@/server/api/root";
+import { createTRPCContext } from "@/server/api/trpc";
+import { makeQueryClient } from "./query-client";
+
+export const getQueryClient = cache(makeQueryClient);
+
+// cache() is load-bearing: the proxy calls this factory for every prefetch, and each call would otherwise look the
+// session up again.
+const createContext = cache(async () => createTRPCContext({ headers: new Headers(await headers()) }));
+
+export const trpc = createTRPCOptionsProxy({ router: appRouter, ctx: createContext, queryClient: getQueryClient });
+
+export function HydrateClient({ children }: { children: React.ReactNode }) {
+  return <HydrationBoundary state={dehydrate(getQueryClient())}>{children}</HydrationBoundary>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function prefetch<T extends ReturnType<TRPCQueryOptions<any>>>(queryOptions: T) {
+  void getQueryClient().prefetchQuery(queryOptions);
+}

@@ -1,0 +1,51 @@
+/**
+ * The one shape every ingest decoder produces and the sink consumes. Decoders know nothing about the database:
+ * they turn a wire payload into `DecodedBatch` or throw `IngestError` with a sentence that names the field,
+ * line or limit at fault.
+ */
+
+/** Label names and values as the producer sent them, without `__name__` (that is `DecodedSeries.metric`). */
+export type Labels = Record<string, string>;
+
+export interface SamplePoint {
+  /** Milliseconds since the Unix epoch. */
+  tsMs: number;
+  /** Finite, ±Infinity or NaN (a real NaN value, not a staleness marker). */
+  value: number;
+}
+
+export interface DecodedSeries {
+  metric: string;
+  labels: Labels;
+  /** Ordered as received. */
+  samples: SamplePoint[];
+  /** Timestamps (ms) of Prometheus staleness markers: the series ended here; recorded as staleness, never as values. */
+  staleMs?: number[];
+}
+
+/** Per-metric facts a producer declared (type, help, unit); optional, for display and type-aware queries. */
+export interface MetricMetadata {
+  metric: string;
+  type: "counter" | "gauge" | "histogram" | "gaugehistogram" | "summary" | "info" | "stateset" | "unknown";
+  help?: string;
+  unit?: string;
+}
+
+export interface DecodedBatch {
+  series: DecodedSeries[];
+  metadata: MetricMetadata[];
+  /** Things present in the payload that Flightdeck counts and skips (exemplars, native histograms, …). */
+  skipped: Partial<
+    Record<"exemplars" | "nativeHistograms" | "exponentialHistograms" | "duplicateSamples" | "other", number>
+  >;
+}
+
+export class IngestError extends Error {
+  /** HTTP status the route answers with: 400 malformed, 413 over a size limit, 415 unsupported media type. */
+  readonly status: 400 | 413 | 415;
+  constructor(message: string, status: 400 | 413 | 415 = 400) {
+    super(message);
+    this.name = "IngestError";
+    this.status = status;
+  }
+}
