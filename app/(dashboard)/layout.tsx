@@ -38,7 +38,6 @@ export default async function DashboardLayout({ children }: { children: React.Re
       </Suspense>
       <div className="main">
         <header className="topbar">
-          <span className="topbar-title">Flightdeck</span>
           <Suspense>
             <TimeRangePicker />
           </Suspense>

@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 async function admin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, DATABASE_URL: database?.url ?? "", FLIGHTDECK_DATA_DIR: dataDir ?? "" };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database?.url ?? "", FLIGHTDECK_DATA_DIR: dataDir ?? "" };
   if (!database) delete env.DATABASE_URL;
   try {
     const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "server/cli/admin.ts", ...args], { cwd: ROOT, env });
