@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { test as base, expect, type Page } from "@playwright/test";
+import { readSetupToken as readSetupTokenFromLog } from "../server/cli/local-server";
 
 export const OUTPUT = path.join(import.meta.dirname, ".output");
 export const ADMIN_STATE = path.join(OUTPUT, "admin.json");
@@ -9,10 +10,7 @@ export const ADMIN = { email: "admin@example.com", password: "admin password 1",
 
 /** The one-time setup token the server printed to its log at start-up. */
 export function readSetupToken(): string {
-  const log = fs.readFileSync(process.env.FLIGHTDECK_E2E_LOG!, "utf8");
-  const match = /FLIGHTDECK_SETUP_TOKEN=(\S+)/.exec(log);
-  if (!match?.[1]) throw new Error(`no setup token in the server log:\n${log}`);
-  return match[1];
+  return readSetupTokenFromLog(process.env.FLIGHTDECK_E2E_LOG!);
 }
 
 export async function signIn(page: Page, email: string, password: string) {
