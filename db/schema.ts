@@ -3,10 +3,12 @@ import {
   bigserial,
   boolean,
   check,
+  doublePrecision,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   serial,
   text,
   timestamp,
@@ -113,3 +115,52 @@ export const auditLog = pgTable(
   },
   (t) => [index("audit_log_at_idx").on(t.at)],
 );
+
+/** One row per distinct metric name + label set; `labels_hash` is the identity the sink looks series up by. */
+export const series = pgTable(
+  "series",
+  {
+    id: serial("id").primaryKey(),
+    metric: text("metric").notNull(),
+    /** Label names → values, without `__name__`, empty values dropped. */
+    labels: jsonb("labels").$type<Record<string, string>>().notNull(),
+    /** sha256 of the metric name and the sorted labels: see server/ingest/series-identity.ts. */
+    labelsHash: text("labels_hash").notNull(),
+    firstSeen: timestamp("first_seen", { withTimezone: true }).notNull().defaultNow(),
+    lastSeen: timestamp("last_seen", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("series_labels_hash_key").on(t.labelsHash), index("series_metric_idx").on(t.metric)],
+);
+
+/**
+ * Raw samples, range-partitioned by day (the migration adds PARTITION BY, which drizzle-kit cannot express), so
+ * retention drops whole partitions. The primary key makes a re-sent sample a no-op: Prometheus resends whole batches.
+ */
+export const samples = pgTable(
+  "samples",
+  {
+    seriesId: integer("series_id").notNull(),
+    ts: timestamp("ts", { withTimezone: true }).notNull(),
+    value: doublePrecision("value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.seriesId, t.ts] })],
+);
+
+/** Where a series ended (Prometheus' staleness marker, OTLP's no-recorded-value flag): a gap, never a value. */
+export const staleMarkers = pgTable(
+  "stale_markers",
+  {
+    seriesId: integer("series_id").notNull(),
+    ts: timestamp("ts", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.seriesId, t.ts] })],
+);
+
+/** What producers declared about a metric (TYPE, HELP, UNIT), last one wins. */
+export const metricMetadata = pgTable("metric_metadata", {
+  metric: text("metric").primaryKey(),
+  type: text("type").notNull(),
+  help: text("help"),
+  unit: text("unit"),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,0 +1,158 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "@/db";
+import { createTestDatabase, type TestDatabase } from "@/db/testing";
+import { MetricsSink } from "./sink";
+import { type DecodedBatch, type DecodedSeries, IngestError } from "./types";
+
+const NOW = Date.parse("2026-11-22T12:00:00Z");
+let database: TestDatabase;
+let sink: MetricsSink;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  sink = new MetricsSink(database.db);
+});
+afterAll(() => database?.close());
+
+function batch(series: DecodedSeries[], metadata: DecodedBatch["metadata"] = []): DecodedBatch {
+  return { series, metadata, skipped: {} };
+}
+
+async function stored(metric: string) {
+  return queryRows<{ labels: Record<string, string>; ms: number; value: number }>(
+    database.db,
+    sql`select s.labels, (extract(epoch from x.ts) * 1000)::float8 as ms, x.value
+        from samples x join series s on s.id = x.series_id where s.metric = ${metric} order by s.id, x.ts`,
+  );
+}
+
+describe("the metrics sink", () => {
+  it("stores every sample with its exact value, NaN and infinities included", async () => {
+    const values = [0, 1.5, -2.25e-300, 1.7976931348623157e308, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    const result = await sink.write(
+      batch([{ metric: "exact_values", labels: { job: "a" }, samples: values.map((value, i) => ({ tsMs: NOW - 60_000 + i * 1000, value })) }]),
+      { nowMs: NOW },
+    );
+    expect(result.samplesWritten).toBe(values.length);
+    const rows = await stored("exact_values");
+    expect(rows.map((r) => r.ms)).toEqual(values.map((_, i) => NOW - 60_000 + i * 1000));
+    expect(rows.map((r) => r.value)).toEqual(values);
+  });
+
+  it("treats a re-sent batch as a no-op, as Prometheus' retries need", async () => {
+    const payload = batch([{ metric: "resent", labels: { job: "a" }, samples: [{ tsMs: NOW - 5000, value: 1 }, { tsMs: NOW, value: 2 }] }]);
+    await sink.write(payload, { nowMs: NOW });
+    await sink.write(payload, { nowMs: NOW });
+    await new MetricsSink(database.db).write(payload, { nowMs: NOW });
+    expect(await stored("resent")).toHaveLength(2);
+  });
+
+  it("identifies a series by its name and sorted non-empty labels", async () => {
+    await sink.write(
+      batch([
+        { metric: "identity", labels: { b: "2", a: "1" }, samples: [{ tsMs: NOW - 3000, value: 1 }] },
+        { metric: "identity", labels: { a: "1", b: "2", empty: "" }, samples: [{ tsMs: NOW - 2000, value: 2 }] },
+        { metric: "identity", labels: { a: "1" }, samples: [{ tsMs: NOW - 1000, value: 3 }] },
+      ]),
+      { nowMs: NOW },
+    );
+    const rows = await stored("identity");
+    expect(rows.map((r) => [r.labels, r.value])).toEqual([
+      [{ a: "1", b: "2" }, 1],
+      [{ a: "1", b: "2" }, 2],
+      [{ a: "1" }, 3],
+    ]);
+  });
+
+  it("skips DCGM blank sentinels and samples outside retention or too far ahead, and counts them", async () => {
+    const result = await sink.write(
+      batch([
+        {
+          metric: "DCGM_FI_DEV_MEMORY_TEMP",
+          labels: { gpu: "0" },
+          samples: [
+            { tsMs: NOW - 1000, value: 9223372036854775794 },
+            { tsMs: NOW - 2000, value: 2 ** 47 + 2 },
+            { tsMs: NOW - 3000, value: 41 },
+          ],
+        },
+        { metric: "bytes_read_total", labels: {}, samples: [{ tsMs: NOW - 1000, value: 2 ** 47 }] },
+        {
+          metric: "out_of_range",
+          labels: {},
+          samples: [
+            { tsMs: NOW - 16 * 24 * 3600 * 1000, value: 1 },
+            { tsMs: NOW + 11 * 60 * 1000, value: 1 },
+          ],
+        },
+      ]),
+      { nowMs: NOW },
+    );
+    expect(result.skipped).toEqual({ tooOld: 1, tooNew: 1, dcgmBlank: 2, badTimestamp: 0 });
+    expect((await stored("DCGM_FI_DEV_MEMORY_TEMP")).map((r) => r.value)).toEqual([41]);
+    expect((await stored("bytes_read_total")).map((r) => r.value)).toEqual([2 ** 47]);
+  });
+
+  it("records staleness markers apart from values, and keeps metadata", async () => {
+    const result = await sink.write(
+      batch(
+        [{ metric: "goes_stale", labels: {}, samples: [{ tsMs: NOW - 2000, value: 5 }], staleMs: [NOW - 1000] }],
+        [{ metric: "goes_stale", type: "gauge", help: "A gauge that stops", unit: "" }],
+      ),
+      { nowMs: NOW },
+    );
+    expect(result.staleMarkersWritten).toBe(1);
+    expect(await stored("goes_stale")).toHaveLength(1);
+    const [marker] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from stale_markers`);
+    expect(marker?.n).toBe(1);
+    const [meta] = await queryRows<{ type: string; help: string; unit: string | null }>(
+      database.db,
+      sql`select type, help, unit from metric_metadata where metric = 'goes_stale'`,
+    );
+    expect(meta).toEqual({ type: "gauge", help: "A gauge that stops", unit: null });
+  });
+
+  it("refuses a batch with a series over a label limit and writes nothing of it", async () => {
+    const before = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from series`);
+    const tooMany = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`l${i}`, "v"]));
+    const write = sink.write(
+      batch([
+        { metric: "fine", labels: {}, samples: [{ tsMs: NOW, value: 1 }] },
+        { metric: "too_many_labels", labels: tooMany, samples: [{ tsMs: NOW, value: 1 }] },
+      ]),
+      { nowMs: NOW },
+    );
+    await expect(write).rejects.toThrow(IngestError);
+    await expect(write).rejects.toThrow("series 1 (too_many_labels): 65 labels, over the limit of 64 per series");
+    const after = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from series`);
+    expect(after).toEqual(before);
+    expect(await stored("fine")).toHaveLength(0);
+  });
+
+  it("writes each UTC day into a partition of its own", async () => {
+    const day1 = Date.parse("2026-11-20T23:59:59Z");
+    const day2 = Date.parse("2026-11-21T00:00:00Z");
+    await sink.write(batch([{ metric: "partitioned", labels: {}, samples: [{ tsMs: day1, value: 1 }, { tsMs: day2, value: 2 }] }]), { nowMs: NOW });
+    const rows = await queryRows<{ partition: string; n: number }>(
+      database.db,
+      sql`select tableoid::regclass::text as partition, count(*)::int as n from samples
+          where series_id = (select id from series where metric = 'partitioned') group by 1 order by 1`,
+    );
+    expect(rows).toEqual([
+      { partition: "samples_20261120", n: 1 },
+      { partition: "samples_20261121", n: 1 },
+    ]);
+  });
+
+  it("gives concurrent writers of a new series one id, as two app instances would", async () => {
+    const writers = Array.from({ length: 4 }, () => new MetricsSink(database.db));
+    await Promise.all(
+      writers.map((writer, i) =>
+        writer.write(batch([{ metric: "raced", labels: { job: "x" }, samples: [{ tsMs: NOW - i * 1000, value: i }] }]), { nowMs: NOW }),
+      ),
+    );
+    const [row] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from series where metric = 'raced'`);
+    expect(row?.n).toBe(1);
+    expect(await stored("raced")).toHaveLength(4);
+  });
+});

@@ -1,0 +1,225 @@
+/**
+ * The one writer of metrics. Every decoder hands its DecodedBatch here; the sink validates it whole, assigns series
+ * ids, and writes samples, staleness markers and metadata in one transaction, so a request is either stored entirely
+ * or not at all, and is acknowledged only once committed. Re-sent samples are no-ops (primary key (series, ts)).
+ */
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db";
+import { MAX_FUTURE_SKEW_MS } from "./limits";
+import { checkLabelCount, checkLabelNameBytes, checkLabelValueBytes, utf8ByteLength } from "./series-labels";
+import { normalizeLabels, seriesHash, seriesKey } from "./series-identity";
+import { SeriesIdCache } from "./series-id-cache";
+import type { DecodedBatch, Labels, MetricMetadata } from "./types";
+
+/** Raw samples are kept 15 days by default; older ones would land in a partition retention already dropped. */
+export const DEFAULT_RAW_RETENTION_MS = 15 * 24 * 3600 * 1000;
+/** Rows per INSERT: ~10k keeps each statement's arrays small (≈ 250 kB) while amortising the round trip. */
+const ROWS_PER_STATEMENT = 10_000;
+
+export interface WriteOptions {
+  nowMs: number;
+  rawRetentionMs?: number;
+}
+
+export interface WriteResult {
+  /** Samples handed to the database (a re-sent one counts here but is stored once). */
+  samplesWritten: number;
+  staleMarkersWritten: number;
+  seriesTouched: number;
+  /** Samples not stored, by reason; none of these fails the request. */
+  skipped: { tooOld: number; tooNew: number; dcgmBlank: number; badTimestamp: number };
+}
+
+interface SeriesRows {
+  metric: string;
+  labels: Labels;
+  hash: string;
+  ts: number[];
+  values: number[];
+  staleTs: number[];
+}
+
+/**
+ * DCGM's "blank" sentinels mean no value (FORMATS §1.4): int64 fields at or above 0x7ffffffffffffff0 (which round to
+ * 2^63 as doubles) and float64 fields 2^47 … 2^47+3. Only DCGM metrics are checked: 2^47 is a real byte count elsewhere.
+ */
+const DCGM_INT64_BLANK = 2 ** 63 - 16;
+const DCGM_FP64_BLANK = 2 ** 47;
+function isDcgmBlank(metric: string, value: number): boolean {
+  if (!metric.startsWith("DCGM_")) return false;
+  return value >= DCGM_INT64_BLANK || (value >= DCGM_FP64_BLANK && value <= DCGM_FP64_BLANK + 3);
+}
+
+function checkSeries(index: number, metric: string, labels: Labels): void {
+  const where = `series ${index} (${metric})`;
+  const names = Object.keys(labels);
+  checkLabelCount(names.length, where);
+  checkLabelNameBytes("__name__", utf8ByteLength(metric), where);
+  for (const name of names) {
+    checkLabelNameBytes(name, utf8ByteLength(name), where);
+    checkLabelValueBytes(name, utf8ByteLength(labels[name]!), where);
+  }
+}
+
+/** Merges series that are the same after normalisation, and sorts each one's samples by time. */
+function groupSeries(batch: DecodedBatch, opts: WriteOptions, skipped: WriteResult["skipped"]): SeriesRows[] {
+  const oldest = opts.nowMs - (opts.rawRetentionMs ?? DEFAULT_RAW_RETENTION_MS);
+  const newest = opts.nowMs + MAX_FUTURE_SKEW_MS;
+  const byKey = new Map<string, SeriesRows>();
+  batch.series.forEach((decoded, index) => {
+    const labels = normalizeLabels(decoded.labels);
+    checkSeries(index, decoded.metric, labels);
+    const key = seriesKey(decoded.metric, labels);
+    let rows = byKey.get(key);
+    if (!rows) {
+      rows = { metric: decoded.metric, labels, hash: seriesHash(key), ts: [], values: [], staleTs: [] };
+      byKey.set(key, rows);
+    }
+    for (const { tsMs, value } of decoded.samples) {
+      if (!Number.isSafeInteger(tsMs)) skipped.badTimestamp++;
+      else if (tsMs < oldest) skipped.tooOld++;
+      else if (tsMs > newest) skipped.tooNew++;
+      else if (isDcgmBlank(decoded.metric, value)) skipped.dcgmBlank++;
+      else {
+        rows.ts.push(tsMs);
+        rows.values.push(value);
+      }
+    }
+    for (const tsMs of decoded.staleMs ?? []) {
+      if (Number.isSafeInteger(tsMs) && tsMs >= oldest && tsMs <= newest) rows.staleTs.push(tsMs);
+    }
+  });
+  return [...byKey.values()];
+}
+
+/** Last one wins when a batch declares a metric twice, as it would across two batches. */
+function latestMetadata(metadata: MetricMetadata[]): MetricMetadata[] {
+  const byMetric = new Map<string, MetricMetadata>();
+  for (const m of metadata) byMetric.set(m.metric, m);
+  return [...byMetric.values()];
+}
+
+const UTC_DAY_MS = 24 * 3600 * 1000;
+
+export class MetricsSink {
+  private readonly ids: SeriesIdCache;
+  /** UTC days (epoch day numbers) whose partition is known to exist. */
+  private readonly partitions = new Set<number>();
+
+  constructor(
+    private readonly db: Db,
+    options: { seriesCacheSize?: number } = {},
+  ) {
+    this.ids = new SeriesIdCache(options.seriesCacheSize ?? 500_000);
+  }
+
+  /** Validates the whole batch (throws IngestError, nothing written), then writes it in one transaction. */
+  async write(batch: DecodedBatch, opts: WriteOptions): Promise<WriteResult> {
+    const result: WriteResult = {
+      samplesWritten: 0,
+      staleMarkersWritten: 0,
+      seriesTouched: 0,
+      skipped: { tooOld: 0, tooNew: 0, dcgmBlank: 0, badTimestamp: 0 },
+    };
+    const grouped = groupSeries(batch, opts, result.skipped);
+    const metadata = latestMetadata(batch.metadata);
+    const live = grouped.filter((rows) => rows.ts.length > 0 || rows.staleTs.length > 0);
+    result.seriesTouched = live.length;
+    if (live.length === 0 && metadata.length === 0) return result;
+
+    // Partitions and series rows are created outside the request's transaction: both are idempotent, and creating
+    // them first keeps the transaction that holds the samples short.
+    await this.ensurePartitions(live);
+    const idByHash = await this.resolveSeriesIds(live, opts.nowMs);
+
+    const seriesIds: number[] = [];
+    const ts: number[] = [];
+    const values: number[] = [];
+    const staleIds: number[] = [];
+    const staleTs: number[] = [];
+    // Sorted by (series, time): the primary key's order, which makes the index inserts sequential.
+    for (const rows of live.sort((a, b) => idByHash.get(a.hash)! - idByHash.get(b.hash)!)) {
+      const id = idByHash.get(rows.hash)!;
+      const order = rows.ts.map((_, i) => i).sort((a, b) => rows.ts[a]! - rows.ts[b]!);
+      for (const i of order) {
+        seriesIds.push(id);
+        ts.push(rows.ts[i]!);
+        values.push(rows.values[i]!);
+      }
+      for (const t of rows.staleTs) {
+        staleIds.push(id);
+        staleTs.push(t);
+      }
+    }
+
+    await this.db.transaction(async (tx) => {
+      for (let start = 0; start < ts.length; start += ROWS_PER_STATEMENT) {
+        const end = start + ROWS_PER_STATEMENT;
+        await tx.execute(sql`
+          insert into samples (series_id, ts, value)
+          select s, to_timestamp(t / 1000), v
+          from unnest(${sql.param(seriesIds.slice(start, end))}::int4[], ${sql.param(ts.slice(start, end))}::float8[],
+                      ${sql.param(values.slice(start, end))}::float8[]) as u(s, t, v)
+          on conflict do nothing`);
+      }
+      if (staleTs.length > 0) {
+        await tx.execute(sql`
+          insert into stale_markers (series_id, ts)
+          select s, to_timestamp(t / 1000) from unnest(${sql.param(staleIds)}::int4[], ${sql.param(staleTs)}::float8[]) as u(s, t)
+          on conflict do nothing`);
+      }
+      if (metadata.length > 0) {
+        await tx.execute(sql`
+          insert into metric_metadata (metric, type, help, unit, updated_at)
+          select m, t, nullif(h, ''), nullif(u, ''), now()
+          from unnest(${sql.param(metadata.map((m) => m.metric))}::text[], ${sql.param(metadata.map((m) => m.type))}::text[],
+                      ${sql.param(metadata.map((m) => m.help ?? ""))}::text[], ${sql.param(metadata.map((m) => m.unit ?? ""))}::text[])
+               as x(m, t, h, u)
+          on conflict (metric) do update set type = excluded.type, help = excluded.help, unit = excluded.unit, updated_at = now()`);
+      }
+    });
+    result.samplesWritten = ts.length;
+    result.staleMarkersWritten = staleTs.length;
+    return result;
+  }
+
+  private async ensurePartitions(live: SeriesRows[]): Promise<void> {
+    const days = new Set<number>();
+    for (const rows of live) {
+      for (const t of rows.ts) days.add(Math.floor(t / UTC_DAY_MS));
+    }
+    for (const day of days) {
+      if (this.partitions.has(day)) continue;
+      const date = new Date(day * UTC_DAY_MS).toISOString().slice(0, 10);
+      await this.db.execute(sql`select ensure_samples_partition(${date}::date)`);
+      this.partitions.add(day);
+    }
+  }
+
+  /** Series ids for every hash: from the cache, else one upsert for all the misses. */
+  private async resolveSeriesIds(live: SeriesRows[], nowMs: number): Promise<Map<string, number>> {
+    const idByHash = new Map<string, number>();
+    const misses: SeriesRows[] = [];
+    for (const rows of live) {
+      const id = this.ids.get(rows.hash);
+      if (id === undefined) misses.push(rows);
+      else idByHash.set(rows.hash, id);
+    }
+    for (let start = 0; start < misses.length; start += ROWS_PER_STATEMENT) {
+      const chunk = misses.slice(start, start + ROWS_PER_STATEMENT);
+      const seen = new Date(nowMs).toISOString();
+      const result = (await this.db.execute(sql`
+        insert into series (metric, labels, labels_hash, first_seen, last_seen)
+        select m, l::jsonb, h, ${seen}::timestamptz, ${seen}::timestamptz
+        from unnest(${sql.param(chunk.map((r) => r.metric))}::text[], ${sql.param(chunk.map((r) => JSON.stringify(r.labels)))}::text[],
+                    ${sql.param(chunk.map((r) => r.hash))}::text[]) as u(m, l, h)
+        on conflict (labels_hash) do update set last_seen = greatest(series.last_seen, excluded.last_seen)
+        returning id, labels_hash`)) as unknown as { id: number; labels_hash: string }[] | { rows: { id: number; labels_hash: string }[] };
+      for (const row of Array.isArray(result) ? result : result.rows) {
+        idByHash.set(row.labels_hash, row.id);
+        this.ids.set(row.labels_hash, row.id);
+      }
+    }
+    return idByHash;
+  }
+}
