@@ -1,0 +1,337 @@
+/**
+ * Prometheus remote_write 1.0 (FORMATS.md §3.1): a snappy-block `prometheus.WriteRequest` → `DecodedBatch`.
+ * Read field by field over protobufjs' `Reader` instead of a reflected `Type.decode`, so no intermediate message
+ * objects or Long timestamps are made: a sender at the default 2,000 samples per request and 50 shards needs
+ * this path to keep up with hundreds of thousands of samples a second.
+ * - Staleness markers (the exact bits 0x7ff0000000000002) go to `staleMs`; any other NaN is a value.
+ * - Exemplars and native histograms are counted in `skipped` and not decoded.
+ * - Every `timeseries` entry becomes one `DecodedSeries`, in order; a series sent twice in one request is not
+ *   merged (the sink keys series by labels anyway). Entries with neither samples nor markers are left out.
+ * - Labels with an empty value are dropped, as Prometheus' `labels.Builder` does; the spec forbids them anyway.
+ */
+import { Reader } from "protobufjs/minimal.js";
+import { STALE_NAN_HIGH, STALE_NAN_LOW } from "./remote-write-encode";
+import {
+  checkLabelCount,
+  checkLabelNameBytes,
+  checkLabelValueBytes,
+  quoteForError,
+  REMOTE_WRITE_METRIC_TYPES,
+  setLabel,
+} from "./series-labels";
+import { MAX_LABELS_PER_SERIES, MAX_LABEL_NAME_BYTES } from "./limits";
+import { uncompressSnappyBlock } from "./snappy-block";
+import { IngestError, type DecodedBatch, type DecodedSeries, type Labels, type MetricMetadata } from "./types";
+
+export {
+  encodeRemoteWrite,
+  encodeWriteRequest,
+  type RemoteWriteRequest,
+  type RemoteWriteTimeSeries,
+} from "./remote-write-encode";
+
+const LENGTH_DELIMITED = 2;
+/** Tags as (field << 3) | wire type: Sample.value (fixed64), Sample.timestamp (varint), Label.name/value. */
+const SAMPLE_VALUE_TAG = (1 << 3) | 1;
+const SAMPLE_TIMESTAMP_TAG = (2 << 3) | 0;
+const LABEL_NAME_TAG = (1 << 3) | 2;
+const LABEL_VALUE_TAG = (2 << 3) | 2;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const lenientUtf8 = new TextDecoder("utf-8");
+
+export function decodeRemoteWrite(body: Uint8Array): DecodedBatch {
+  return new WriteRequestReader(uncompressSnappyBlock(body)).read();
+}
+
+class WriteRequestReader {
+  private readonly reader: Reader;
+  private readonly view: DataView;
+  /** What is being read, for error sentences (`timeseries[3]`), kept as parts so none is formatted per series. */
+  private part: "timeseries" | "metadata" | undefined;
+  private partIndex = -1;
+  private exemplars = 0;
+  private histograms = 0;
+  private labelName = "";
+  private labelValue = "";
+
+  private readonly bytes: Uint8Array;
+
+  constructor(body: Uint8Array) {
+    // A plain view even when snappyjs hands back a Buffer: Buffer#subarray, a FastBuffer per call, took 2 s of
+    // a 26 s decode profile.
+    this.bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    this.reader = new Reader(this.bytes);
+    this.view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  }
+
+  read(): DecodedBatch {
+    const series: DecodedSeries[] = [];
+    const metadata: MetricMetadata[] = [];
+    const r = this.reader;
+    let seriesIndex = 0;
+    let metadataIndex = 0;
+    try {
+      while (r.pos < r.len) {
+        const tag = r.uint32();
+        const field = tag >>> 3;
+        if (field === 1) {
+          this.part = "timeseries";
+          this.partIndex = seriesIndex++;
+          const decoded = this.timeSeries(this.messageEnd(tag, r.len));
+          if (decoded) series.push(decoded);
+        } else if (field === 3) {
+          this.part = "metadata";
+          this.partIndex = metadataIndex++;
+          metadata.push(this.metadata(this.messageEnd(tag, r.len)));
+        } else {
+          this.skip(tag, r.len);
+        }
+        this.part = undefined;
+      }
+    } catch (error) {
+      if (error instanceof IngestError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new IngestError(`${this.where()}: malformed protobuf (${reason})`);
+    }
+    const skipped: DecodedBatch["skipped"] = {};
+    if (this.exemplars) skipped.exemplars = this.exemplars;
+    if (this.histograms) skipped.nativeHistograms = this.histograms;
+    return { series, metadata, skipped };
+  }
+
+  private where(): string {
+    return this.part === undefined ? "the write request" : `${this.part}[${this.partIndex}]`;
+  }
+
+  private fail(what: string): never {
+    throw new IngestError(`${this.where()}: ${what}`);
+  }
+
+  /** Reads a nested message's length; where it ends, checked against where its parent ends. */
+  private messageEnd(tag: number, parentEnd: number): number {
+    if ((tag & 7) !== LENGTH_DELIMITED) this.fail(`field ${tag >>> 3} has wire type ${tag & 7}, expected 2`);
+    const length = this.reader.uint32();
+    if (length > parentEnd - this.reader.pos) this.fail(`a field of ${length} bytes runs past the end of its message`);
+    return this.reader.pos + length;
+  }
+
+  private skip(tag: number, end: number): void {
+    if (tag >>> 3 === 0) this.fail("field number 0");
+    this.reader.skipType(tag & 7);
+    if (this.reader.pos > end) this.fail(`field ${tag >>> 3} runs past the end of its message`);
+  }
+
+  private timeSeries(end: number): DecodedSeries | undefined {
+    const r = this.reader;
+    const labels: Labels = {};
+    let metric: string | undefined;
+    let labelCount = 0;
+    const samples: DecodedSeries["samples"] = [];
+    let staleMs: number[] | undefined;
+    while (r.pos < end) {
+      const tag = r.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          this.label(this.messageEnd(tag, end));
+          const name = this.labelName;
+          if (name === "__name__") {
+            if (metric !== undefined) this.fail('label "__name__" appears twice');
+            metric = this.labelValue;
+          } else if (this.labelValue !== "") {
+            if (Object.hasOwn(labels, name)) this.fail(`label ${quoteForError(name)} appears twice`);
+            if (++labelCount > MAX_LABELS_PER_SERIES) checkLabelCount(labelCount, this.where());
+            setLabel(labels, name, this.labelValue);
+          }
+          break;
+        }
+        case 2: {
+          const sampleEnd = this.messageEnd(tag, end);
+          let value = 0;
+          let tsMs = 0;
+          let stale = false;
+          while (r.pos < sampleEnd) {
+            const sampleTag = r.uint32();
+            if (sampleTag === SAMPLE_VALUE_TAG) {
+              const at = r.pos;
+              if (at + 8 > sampleEnd) this.fail(`samples[${samples.length}]: the value runs past its message`);
+              stale =
+                this.view.getUint32(at + 4, true) === STALE_NAN_HIGH && this.view.getUint32(at, true) === STALE_NAN_LOW;
+              value = this.view.getFloat64(at, true);
+              r.pos = at + 8;
+            } else if (sampleTag === SAMPLE_TIMESTAMP_TAG) {
+              tsMs = this.int64(sampleEnd);
+            } else if (sampleTag >>> 3 === 1 || sampleTag >>> 3 === 2) {
+              this.fail(`samples[${samples.length}]: field ${sampleTag >>> 3} has wire type ${sampleTag & 7}`);
+            } else {
+              this.skip(sampleTag, sampleEnd);
+            }
+          }
+          if (stale) (staleMs ??= []).push(tsMs);
+          else samples.push({ tsMs, value });
+          break;
+        }
+        case 3:
+          r.pos = this.messageEnd(tag, end);
+          this.exemplars++;
+          break;
+        case 4:
+          r.pos = this.messageEnd(tag, end);
+          this.histograms++;
+          break;
+        default:
+          this.skip(tag, end);
+      }
+    }
+    if (!metric) this.fail("no __name__ label");
+    if (samples.length === 0 && !staleMs) return undefined;
+    return staleMs ? { metric, labels, samples, staleMs } : { metric, labels, samples };
+  }
+
+  /** Into `labelName`/`labelValue`, so the hot path makes no pair objects. */
+  private label(end: number): void {
+    const r = this.reader;
+    let nameAt = 0;
+    let nameBytes = 0;
+    let valueAt = 0;
+    let valueBytes = 0;
+    while (r.pos < end) {
+      const tag = r.uint32();
+      if (tag === LABEL_NAME_TAG || tag === LABEL_VALUE_TAG) {
+        const stringEnd = this.messageEnd(tag, end);
+        if (tag === LABEL_NAME_TAG) {
+          nameAt = r.pos;
+          nameBytes = stringEnd - r.pos;
+        } else {
+          valueAt = r.pos;
+          valueBytes = stringEnd - r.pos;
+        }
+        r.pos = stringEnd;
+      } else if (tag >>> 3 === 1 || tag >>> 3 === 2) {
+        this.fail(`a label's field ${tag >>> 3} has wire type ${tag & 7}, expected 2`);
+      } else {
+        this.skip(tag, end);
+      }
+    }
+    if (nameBytes === 0) this.fail("a label has an empty name");
+    if (nameBytes > MAX_LABEL_NAME_BYTES) {
+      const preview = lenientUtf8.decode(this.bytes.subarray(nameAt, nameAt + 64));
+      checkLabelNameBytes(preview, nameBytes, this.where());
+    }
+    const name = this.text(nameAt, nameBytes, "a label name");
+    checkLabelValueBytes(name, valueBytes, this.where());
+    this.labelName = name;
+    this.labelValue = this.text(valueAt, valueBytes, "", name);
+  }
+
+  private metadata(end: number): MetricMetadata {
+    const r = this.reader;
+    let type = 0;
+    let family = "";
+    let help = "";
+    let unit = "";
+    while (r.pos < end) {
+      const tag = r.uint32();
+      const field = tag >>> 3;
+      if (tag === ((1 << 3) | 0)) {
+        type = r.uint32();
+      } else if (field === 2 || field === 4 || field === 5) {
+        const stringEnd = this.messageEnd(tag, end);
+        const what = field === 2 ? "metric_family_name" : field === 4 ? "help" : "unit";
+        const text = this.text(r.pos, stringEnd - r.pos, what);
+        if (field === 2) family = text;
+        else if (field === 4) help = text;
+        else unit = text;
+        r.pos = stringEnd;
+      } else {
+        this.skip(tag, end);
+      }
+    }
+    if (!family) this.fail("no metric_family_name");
+    const decoded: MetricMetadata = { metric: family, type: REMOTE_WRITE_METRIC_TYPES[type] ?? "unknown" };
+    if (help) decoded.help = help;
+    if (unit) decoded.unit = unit;
+    return decoded;
+  }
+
+  /** int64 varint → number; 7 bytes (49 bits) in plain arithmetic covers ms timestamps up to the year 19800. */
+  private int64(end: number): number {
+    const bytes = this.bytes;
+    let pos = this.reader.pos;
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 7 && pos < end; i++, scale *= 128) {
+      const byte = bytes[pos++]!;
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) {
+        this.reader.pos = pos;
+        return value;
+      }
+    }
+    return this.int64Wide(end);
+  }
+
+  /** Negative and far-off timestamps: 8–10 bytes, two's complement. */
+  private int64Wide(end: number): number {
+    let pos = this.reader.pos;
+    let value = 0n;
+    for (let shift = 0n; shift < 70n && pos < end; shift += 7n) {
+      const byte = this.bytes[pos++]!;
+      value |= BigInt(byte & 0x7f) << shift;
+      if (byte < 0x80) {
+        this.reader.pos = pos;
+        const ms = Number(BigInt.asIntN(64, value));
+        if (!Number.isSafeInteger(ms)) this.fail(`timestamp ${ms} ms is out of range`);
+        return ms;
+      }
+    }
+    return this.fail("a timestamp varint is truncated or longer than 10 bytes");
+  }
+
+  /** `what` is only for the error sentence, so a caller passes pieces and nothing is formatted on the hot path. */
+  private text(at: number, length: number, what: string, labelName?: string): string {
+    if (length === 0) return "";
+    const bytes = this.bytes;
+    if (length <= INTERNED_MAX_BYTES) {
+      const interned = internAscii(bytes, at, length);
+      if (interned !== undefined) return interned;
+    }
+    try {
+      return utf8.decode(bytes.subarray(at, at + length));
+    } catch {
+      const subject = labelName === undefined ? what : `the value of label ${quoteForError(labelName)}`;
+      return this.fail(`${subject} is not valid UTF-8`);
+    }
+  }
+}
+
+/**
+ * Label names and values repeat across the series of a request and across requests (`job`, the instance, the
+ * metric names), so short ASCII strings are kept in a table by FNV-1a hash and handed out again instead of
+ * made anew: 10-label single-sample series (Prometheus' shape) decode at ~370k samples/s with it, ~180k without.
+ */
+const INTERNED_MAX_BYTES = 64;
+const INTERN_SLOTS = 1 << 14;
+const internedHashes = new Int32Array(INTERN_SLOTS);
+const internedStrings: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+
+/** The string for ASCII bytes, from the table when it is there; undefined for non-ASCII, which needs TextDecoder. */
+function internAscii(bytes: Uint8Array, at: number, length: number): string | undefined {
+  let hash = 0x811c9dc5 ^ length;
+  for (let i = at; i < at + length; i++) {
+    const byte = bytes[i]!;
+    if (byte >= 0x80) return undefined;
+    hash = Math.imul(hash ^ byte, 0x01000193);
+  }
+  const slot = hash & (INTERN_SLOTS - 1);
+  const cached = internedStrings[slot];
+  if (cached !== undefined && internedHashes[slot] === hash && cached.length === length) {
+    let same = true;
+    for (let k = 0; k < length && same; k++) same = cached.charCodeAt(k) === bytes[at + k];
+    if (same) return cached;
+  }
+  const made = String.fromCharCode.apply(null, bytes.subarray(at, at + length) as unknown as number[]);
+  internedHashes[slot] = hash;
+  internedStrings[slot] = made;
+  return made;
+}
