@@ -28,17 +28,51 @@ export function buildIsStale(root: string): boolean {
   return SOURCES.some((source) => newestMtimeMs(path.join(root, source)) > builtAt);
 }
 
-/** Runs `next build` when the sources are newer than the last build; exits the process if the build fails. */
+/** A build takes ~30 s here; a lock older than this was left by a process that died mid-build. */
+const STALE_LOCK_MS = 10 * 60 * 1000;
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Two builds into one `.next` at once (two test projects, a test run beside `npm start`) corrupt it, so the build
+ * runs under a lock folder, and whoever waited for it checks staleness again before building.
+ */
+function withBuildLock(root: string, fn: () => void): void {
+  const lock = path.join(root, ".next-build.lock");
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      try {
+        if (Date.now() - fs.statSync(lock).mtimeMs > STALE_LOCK_MS) fs.rmSync(lock, { recursive: true, force: true });
+      } catch {
+        // released meanwhile
+      }
+      sleep(250);
+    }
+  }
+  try {
+    fn();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Runs `next build` when the sources are newer than the last build; throws if the build fails. */
 export function buildIfStale(root: string): void {
   if (!buildIsStale(root)) return;
-  console.log("Building Flightdeck (next build; about 30 s on 2 cores)…");
-  const result = spawnSync(path.join(root, "node_modules", ".bin", "next"), ["build"], {
-    cwd: root,
-    stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  withBuildLock(root, () => {
+    if (!buildIsStale(root)) return;
+    console.log("Building Flightdeck (next build; about 30 s on 2 cores)…");
+    const result = spawnSync(path.join(root, "node_modules", ".bin", "next"), ["build"], {
+      cwd: root,
+      stdio: "inherit",
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    });
+    if (result.status !== 0) throw new Error("next build failed; see the errors above.");
   });
-  if (result.status !== 0) {
-    console.error("The build failed; see the errors above.");
-    process.exit(result.status ?? 1);
-  }
 }

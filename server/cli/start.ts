@@ -21,7 +21,12 @@ if (config.driver === "pglite" && "dataDir" in config) {
   }
 }
 
-buildIfStale(root);
+try {
+  buildIfStale(root);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
 
 const port = process.env.PORT ?? "3000";
 const args = ["start", "-p", port, ...(process.env.FLIGHTDECK_HOST ? ["-H", process.env.FLIGHTDECK_HOST] : [])];
