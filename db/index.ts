@@ -50,13 +50,20 @@ function redactUrl(url: string): string {
   }
 }
 
+/** Advisory-lock key held while migrating a Postgres server ("FD" "MG" as digits). */
+const MIGRATION_LOCK_KEY = 7068_7771;
+
 /** Opens a database and applies every pending migration before returning it. */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.driver === "postgres") {
     // Migrations on a connection of their own, as drizzle advises: a failed DDL statement leaves nothing behind.
+    // Replicas start together: an advisory lock (session-level, on this one connection) lets one migrate while the
+    // others wait, then find nothing left to apply.
     const migrationClient = postgres(config.url, { max: 1, onnotice: () => {} });
     try {
+      await migrationClient`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
       await migratePostgres(drizzlePostgres({ client: migrationClient }), { migrationsFolder: MIGRATIONS_FOLDER });
+      await migrationClient`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
     } finally {
       await migrationClient.end();
     }
@@ -125,8 +132,12 @@ export async function getDb(): Promise<Db> {
 
 /** Rows of a raw query on either driver (postgres.js returns an array, PGlite an object with `rows`). */
 export async function queryRows<T extends Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
-  return Array.isArray(result) ? result : result.rows;
+  return resultRows<T>(await db.execute(query));
+}
+
+/** The rows of a `db.execute` result: postgres.js returns an array, PGlite an object with `rows`. */
+export function resultRows<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
 interface JournalEntry {

@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 const TABS = [
   { href: "/settings/users", label: "Users" },
   { href: "/settings/tokens", label: "API tokens" },
+  { href: "/settings/scrape", label: "Scrape targets" },
   { href: "/settings/system", label: "System" },
 ];
 

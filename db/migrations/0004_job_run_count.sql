@@ -1,0 +1,1 @@
+ALTER TABLE "job_state" ADD COLUMN "run_count" integer DEFAULT 0 NOT NULL;
