@@ -162,6 +162,14 @@ export class MetricsSink {
                       ${sql.param(values.slice(start, end))}::float8[]) as u(s, t, v)
           on conflict do nothing`);
       }
+      if (ts.length > 0) {
+        // The minutes this batch touched, for the rollup job to (re)compute; see rollupDirtyMinutes in the schema.
+        const minutes = [...new Set(ts.map((t) => Math.floor(t / 60_000) * 60)).values()].sort((a, b) => a - b);
+        await tx.execute(sql`
+          insert into rollup_dirty_minutes (minute)
+          select to_timestamp(m) from unnest(${sql.param(minutes)}::float8[]) as u(m)
+          on conflict (minute) do update set writes = rollup_dirty_minutes.writes + 1`);
+      }
       if (staleTs.length > 0) {
         await tx.execute(sql`
           insert into stale_markers (series_id, ts)
@@ -222,4 +230,13 @@ export class MetricsSink {
     }
     return idByHash;
   }
+}
+
+const sinks = new WeakMap<object, MetricsSink>();
+
+/** The process's one sink per database: the ingest endpoints and the scraper share its series-id cache. */
+export function sinkFor(db: Db): MetricsSink {
+  let sink = sinks.get(db);
+  if (!sink) sinks.set(db, (sink = new MetricsSink(db)));
+  return sink;
 }
