@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { SECURITY_HEADERS } from "./server/http/security-headers";
 
 const nextConfig: NextConfig = {
   // PGlite loads its wasm and data files by path at run time, and postgres.js opens sockets: neither is bundled.
@@ -7,6 +8,9 @@ const nextConfig: NextConfig = {
   experimental: { authInterrupts: true },
   poweredByHeader: false,
   typedRoutes: false,
+  async headers() {
+    return [{ source: "/:path*", headers: SECURITY_HEADERS }];
+  },
 };
 
 export default nextConfig;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RowId } from "../ids";
 import { TOKEN_SCOPES } from "@/server/auth/roles";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/server/auth/tokens";
 import { adminProcedure, createTRPCRouter } from "../trpc";
@@ -7,7 +8,7 @@ const CreateTokenInput = z.object({
   name: z.string().trim().min(1, "Give the token a name, e.g. the producer that will use it.").max(100),
   scopes: z.array(z.enum(TOKEN_SCOPES)).min(1, "Pick at least one scope."),
 });
-const TokenId = z.object({ tokenId: z.number().int().positive() });
+const TokenId = z.object({ tokenId: RowId });
 
 export const tokensRouter = createTRPCRouter({
   list: adminProcedure.query(({ ctx }) => listApiTokens(ctx.db)),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RowId } from "../ids";
 import { ROLES } from "@/server/auth/roles";
 import { generatePassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "@/server/auth/password";
 import { revokeUserSessions } from "@/server/auth/sessions";
@@ -15,7 +16,7 @@ const CreateUserInput = z.object({
     .min(MIN_PASSWORD_LENGTH, `The password needs at least ${MIN_PASSWORD_LENGTH} characters.`)
     .max(MAX_PASSWORD_LENGTH),
 });
-const UserId = z.object({ userId: z.number().int().positive() });
+const UserId = z.object({ userId: RowId });
 const SetRoleInput = UserId.extend({ role: z.enum(ROLES) });
 const SetDisabledInput = UserId.extend({ disabled: z.boolean() });
 const ResetPasswordInput = z.object({ email: z.string().trim().min(1).max(254) });
