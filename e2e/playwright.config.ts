@@ -41,6 +41,9 @@ export default defineConfig({
   },
   projects: [
     { name: "setup", testMatch: /setup\.spec\.ts$/ },
-    { name: "app", testMatch: /\.spec\.ts$/, testIgnore: /setup\.spec\.ts$/, dependencies: ["setup"] },
+    // Specs that see the instance as a new user does (empty lists, empty states).
+    { name: "app", testMatch: /\.spec\.ts$/, testIgnore: [/setup\.spec\.ts$/, /\.data\.spec\.ts$/], dependencies: ["setup"] },
+    // Specs that add tokens, users or metrics run after those, so no empty state they check depends on timing.
+    { name: "data", testMatch: /\.data\.spec\.ts$/, dependencies: ["app"] },
   ],
 });

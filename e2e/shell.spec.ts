@@ -4,7 +4,7 @@ test.use({ storageState: ADMIN_STATE });
 
 const PAGES = [
   { path: "/", heading: "Overview", empty: "Get data flowing" },
-  { path: "/gpus", heading: "GPUs", empty: "No GPU metrics yet" },
+  { path: "/gpus", heading: "GPUs", empty: "No GPU metrics in this range" },
   { path: "/jobs", heading: "Jobs", empty: "No training jobs reported yet" },
   { path: "/cache", heading: "Cache", empty: "No cache metrics yet" },
   { path: "/cost", heading: "Cost", empty: "Nothing to price yet" },

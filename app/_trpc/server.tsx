@@ -16,8 +16,14 @@ const createContext = cache(async () => createTRPCContext({ headers: new Headers
 
 export const trpc = createTRPCOptionsProxy({ router: appRouter, ctx: createContext, queryClient: getQueryClient });
 
-export function HydrateClient({ children }: { children: React.ReactNode }) {
-  return <HydrationBoundary state={dehydrate(getQueryClient())}>{children}</HydrationBoundary>;
+/**
+ * Waits for this request's prefetches before dehydrating: a query still pending here would be rendered as loading
+ * on the server but could have resolved by the time the browser hydrates, and the two trees would differ.
+ */
+export async function HydrateClient({ children }: { children: React.ReactNode }) {
+  const client = getQueryClient();
+  await Promise.all(client.getQueryCache().getAll().map((query) => query.promise?.catch(() => undefined)));
+  return <HydrationBoundary state={dehydrate(client)}>{children}</HydrationBoundary>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
