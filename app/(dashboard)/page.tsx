@@ -1,8 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getDb } from "@/db";
 import { canAccess, type Area } from "@/server/auth/roles";
+import { getGpuFleet } from "@/server/query/gpus";
+import { listGpuPrices } from "@/server/query/gpu-prices";
+import { parseTimeRange, rangeToSearchParams } from "@/server/query/range";
+import { formatHours, formatPercent, formatUsd } from "../_lib/format";
 import { PageHeader } from "../_components/EmptyState";
 import { requireArea } from "../_lib/session";
+import { Annotations } from "./_overview/Annotations";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -14,14 +20,24 @@ const STEPS: { area: Area; title: string; text: string }[] = [
   { area: "explanations", title: "Explanations", text: "Per-prediction attributions, with quality checks and a view log." },
 ];
 
-export default async function OverviewPage() {
+/** The GPU fleet in one line for the Overview, over the page's range; null while no GPU reports. */
+async function gpuSummary(params: Record<string, string | string[] | undefined>) {
+  const { range } = parseTimeRange(params, Date.now());
+  const db = await getDb();
+  const fleet = await getGpuFleet(db, { startMs: range.startMs, endMs: range.endMs }, undefined, await listGpuPrices(db));
+  if (fleet.funnel.total === 0) return null;
+  return { fleet, query: new URLSearchParams(rangeToSearchParams(range)).toString() };
+}
+
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireArea("overview", "/");
   const visible = STEPS.filter((step) => canAccess(user.role, step.area));
+  const gpus = canAccess(user.role, "gpus") ? await gpuSummary(await searchParams) : null;
   return (
     <>
       <PageHeader title="Overview">
-        Where GPUs, data-loading stalls, cache, cost and explanations meet. Flightdeck has no data yet; each area below
-        fills in as soon as its producers send.
+        Where GPUs, data-loading stalls, cache, cost and explanations meet.{" "}
+        {gpus ? "Each area below fills in as soon as its producers send." : "Flightdeck has no data yet; each area below fills in as soon as its producers send."}
       </PageHeader>
       {user.role === "admin" && (
         <section className="card">
@@ -45,11 +61,32 @@ export default async function OverviewPage() {
             <h2>
               <Link href={step.area === "overview" ? "/" : `/${step.area}`}>{step.title}</Link>
             </h2>
-            <p className="muted">{step.text}</p>
-            <span className="badge">waiting for data</span>
+            {step.area === "gpus" && gpus ? (
+              <div data-testid="overview-gpus">
+                <p>
+                  <strong>{gpus.fleet.funnel.total.toLocaleString("en-US")} GPUs</strong> reporting ·{" "}
+                  <strong>{formatPercent(gpus.fleet.funnel.totalHours > 0 ? gpus.fleet.funnel.busyHours / gpus.fleet.funnel.totalHours : null)}</strong> of
+                  GPU-hours busy · <strong>{formatHours(gpus.fleet.funnel.idleHeldHours)}</strong> held idle
+                  {gpus.fleet.cost && (
+                    <>
+                      {" "}
+                      (
+                      {formatUsd(gpus.fleet.cost.idleHeldUsd, { whole: true })})
+                    </>
+                  )}
+                </p>
+                <Link href={`/gpus?${gpus.query}`}>Open GPUs for this range →</Link>
+              </div>
+            ) : (
+              <>
+                <p className="muted">{step.text}</p>
+                <span className="badge">waiting for data</span>
+              </>
+            )}
           </section>
         ))}
       </div>
+      <Annotations userEmail={user.email} isAdmin={user.role === "admin"} />
     </>
   );
 }

@@ -7,3 +7,42 @@ export function formatUtc(value: Date | string | null | undefined): string {
   const d = typeof value === "string" ? new Date(value) : value;
   return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
+
+/** Ratios are 0–1 inside Flightdeck; only the UI shows percent. */
+export function formatPercent(ratio: number | null | undefined, digits = 0): string {
+  return ratio === null || ratio === undefined || !Number.isFinite(ratio) ? "—" : `${(ratio * 100).toFixed(digits)}%`;
+}
+
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return "—";
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value >= 100 || unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+export function formatHours(hours: number): string {
+  return hours >= 100 ? `${Math.round(hours).toLocaleString("en-US")} GPU-h` : `${hours.toFixed(1)} GPU-h`;
+}
+
+/** An axis or tooltip time in UTC: "10:05" within a day, "Nov 20 10:05" across days. */
+export function formatAxisTime(ms: number, spanMs: number): string {
+  const iso = new Date(ms).toISOString();
+  const hm = iso.slice(11, 16);
+  if (spanMs <= 36 * 3600_000) return hm;
+  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][new Date(ms).getUTCMonth()];
+  return `${month} ${new Date(ms).getUTCDate()} ${hm}`;
+}
+
+/**
+ * Dollars: whole dollars from $100 up (or always, with `whole`), cents below; a price keeps up to 4 decimals
+ * (`price`), since a GPU-hour or a GB can cost a fraction of a cent more than a round figure.
+ */
+export function formatUsd(amount: number, opts: { whole?: boolean; price?: boolean } = {}): string {
+  const digits = opts.price ? { minimumFractionDigits: 2, maximumFractionDigits: 4 } : opts.whole || amount >= 100 ? { maximumFractionDigits: 0 } : { minimumFractionDigits: 2, maximumFractionDigits: 2 };
+  return amount.toLocaleString("en-US", { style: "currency", currency: "USD", ...digits });
+}

@@ -1,4 +1,7 @@
+import { annotationsRouter } from "./routers/annotations";
 import { authRouter } from "./routers/auth";
+import { gpusRouter } from "./routers/gpus";
+import { scrapeRouter } from "./routers/scrape";
 import { systemRouter } from "./routers/system";
 import { tokensRouter } from "./routers/tokens";
 import { usersRouter } from "./routers/users";
@@ -9,6 +12,9 @@ export const appRouter = createTRPCRouter({
   users: usersRouter,
   tokens: tokensRouter,
   system: systemRouter,
+  annotations: annotationsRouter,
+  scrape: scrapeRouter,
+  gpus: gpusRouter,
 });
 
 export type AppRouter = typeof appRouter;

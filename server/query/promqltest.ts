@@ -6,6 +6,7 @@
  */
 import type { SamplePoint } from "@/server/ingest/types";
 import { RANGE_FUNCTION_NAMES, type RangeFunctionName } from "./counters";
+import { parseDurationMs } from "./step";
 
 /** All labels of a series, the metric name as `__name__`, as in Prometheus. */
 export type SeriesLabels = Record<string, string>;
@@ -69,17 +70,6 @@ export type QueryPlan =
 
 /** 1 min: the subquery resolution promqltest's engine uses when `[5m:]` names none (`NoStepSubqueryIntervalFn`). */
 export const DEFAULT_SUBQUERY_STEP_MS = 60_000;
-
-const DAY_MS = 86_400_000;
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS, y: 365 * DAY_MS };
-
-/** A Prometheus duration (`5m`, `15m1s`, `10s53ms`) in ms; a bare number is seconds, as PromQL allows in `[600]`. */
-export function parseDurationMs(text: string): number {
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  const parts = [...text.matchAll(/(\d+)(ms|y|w|d|h|m|s)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text) throw new Error(`not a duration: "${text}"`);
-  return parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2] as keyof typeof UNIT_MS], 0);
-}
 
 // Decimal only: the PromQL lexer disallows hex in series descriptions, where `0x3` means "0, three more times".
 const UNSIGNED = String.raw`(?:inf|nan|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)`;

@@ -13,6 +13,12 @@ export default async function CostPage() {
         What moving data cost this month, what the cache saved, and what is coming — from a versioned price book, with
         every total equal to the sum of its rows.
       </PageHeader>
+      <section className="card">
+        <h2>
+          <Link href="/cost/gpu-prices">GPU prices</Link>
+        </h2>
+        <p className="muted">What a GPU-hour costs, by GPU model: the GPUs page prices idle-held and unallocated GPU-hours with it.</p>
+      </section>
       <EmptyState
         title="Nothing to price yet"
         needs={[

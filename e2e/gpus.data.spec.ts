@@ -1,0 +1,122 @@
+import fs from "node:fs";
+import path from "node:path";
+import { ADMIN_STATE, expect, screenshotBothThemes, test } from "./fixtures";
+
+const FIXTURES = path.resolve(import.meta.dirname, "../../shared/fixtures");
+const CAPTURE = path.join(FIXTURES, "dcgm-exporter-k8s-rtx4000ada.prom");
+const MINUTE = 60_000;
+
+/**
+ * Two hours of an 8-GPU host at one sample a minute, in the text format with timestamps: GPU 3 held idle by a
+ * notebook, GPU 5 divergent (NVML 97% while SMs are 5% active), the rest working at 70%.
+ */
+function history(nowMs: number): string {
+  const lines: string[] = [];
+  const end = Math.floor(nowMs / MINUTE) * MINUTE - MINUTE;
+  for (let gpu = 0; gpu < 8; gpu++) {
+    const labels = `gpu="${gpu}",UUID="GPU-e2e0000${gpu}",Hostname="e2e-node",modelName="NVIDIA H100 80GB HBM3",namespace="ml",pod="${gpu === 3 ? "notebook-7" : "trainer-0"}"`;
+    const sm = gpu === 3 ? 0.02 : gpu === 5 ? 0.05 : 0.7;
+    const util = gpu === 3 ? 3 : gpu === 5 ? 97 : 80;
+    for (let t = end - 119 * MINUTE; t <= end; t += MINUTE) {
+      lines.push(
+        `DCGM_FI_PROF_SM_ACTIVE{${labels}} ${sm} ${t}`,
+        `DCGM_FI_DEV_GPU_UTIL{${labels}} ${util} ${t}`,
+        `DCGM_FI_PROF_PIPE_TENSOR_ACTIVE{${labels}} ${sm / 2} ${t}`,
+        `DCGM_FI_PROF_DRAM_ACTIVE{${labels}} ${sm / 3} ${t}`,
+        `DCGM_FI_DEV_FB_USED{${labels}} ${40_000 + gpu} ${t}`,
+        `DCGM_FI_DEV_POWER_USAGE{${labels}} ${gpu === 3 ? 90 : 520} ${t}`,
+        `DCGM_FI_DEV_GPU_TEMP{${labels}} ${gpu === 3 ? 35 : 67} ${t}`,
+      );
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+test.describe("GPUs", () => {
+  test.use({ storageState: ADMIN_STATE });
+
+  test("the fleet from a real dcgm-exporter capture and a generated host: funnel, flags, heatmap and detail", async ({ page, request }) => {
+    test.skip(!fs.existsSync(CAPTURE), `the dcgm-exporter capture is not at ${CAPTURE}`);
+    const created = await request.post("/api/trpc/tokens.create", { data: { json: { name: "gpu e2e", scopes: ["metrics:write", "metrics:read"] } } });
+    const token = ((await created.json()) as { result: { data: { json: { token: string } } } }).result.data.json.token;
+    const auth = { authorization: `Bearer ${token}` };
+    for (const body of [fs.readFileSync(CAPTURE, "utf8"), history(Date.now())]) {
+      const answer = await request.post("/api/v1/import/prometheus", { headers: auth, data: body });
+      expect(answer.status(), await answer.text()).toBeLessThan(300);
+    }
+
+    await page.goto("/gpus?range=6h");
+    await expect(page.getByTestId("funnel-gpus")).toContainText("9");
+    await expect(page.getByTestId("funnel-allocated")).toContainText("9");
+    await expect(page.getByTestId("funnel-busy")).toContainText("6");
+    const table = page.getByTestId("gpu-table");
+    await expect(table.getByRole("row")).toHaveCount(10);
+    await expect(table.getByRole("cell", { name: "NVIDIA RTX 4000 Ada Generation" })).toBeVisible();
+    await expect(table.getByRole("cell", { name: "NVIDIA H100 80GB HBM3" })).toHaveCount(8);
+    const idle = table.locator("tr", { has: page.getByRole("link", { name: "e2e-node · GPU 3", exact: true }) });
+    const divergent = table.locator("tr", { has: page.getByRole("link", { name: "e2e-node · GPU 5", exact: true }) });
+    await expect(idle.getByText("idle-held")).toBeVisible();
+    await expect(divergent.getByText("divergent")).toBeVisible();
+    await expect(table.getByText("idle-held")).toHaveCount(1);
+    await expect(table.getByText("divergent")).toHaveCount(1);
+    await expect(page.getByTestId("gpu-heatmap")).toHaveAttribute("data-finished", "true");
+
+    // Sorting and filtering live in the URL.
+    await table.getByRole("link", { name: "Busy" }).click();
+    await expect(page).toHaveURL(/sort=busy&dir=desc/);
+    await expect(table.getByRole("row").nth(1)).toContainText("70%");
+    await table.getByRole("link", { name: "Busy" }).click();
+    await expect(page).toHaveURL(/sort=busy$/);
+    await expect(table.getByRole("row").nth(1)).toContainText("lke529760-766837-0a634ab30000");
+    await page.getByRole("group", { name: "Show only flagged GPUs" }).getByRole("button", { name: /^idle-held/ }).click();
+    await expect(page).toHaveURL(/flag=idle-held/);
+    await expect(table.getByRole("row")).toHaveCount(2);
+    await page.reload();
+    await expect(table.getByRole("row")).toHaveCount(2);
+    await page.goto("/gpus?range=6h");
+    // GPU 3 held idle for 2 h, priced at the seeded default of $2 a GPU-hour; every GPU is allocated.
+    await expect(page.getByTestId("fleet-cost")).toContainText(/Held idle: 2\.\d GPU-h \(\$4\.\d\d\) · not allocated: 0\.0 GPU-h \(\$0\.00\)/);
+    await screenshotBothThemes(page, "gpus-full");
+
+    // Finance's price for H100s reprices the idle hours.
+    await page.getByTestId("fleet-cost").getByRole("link", { name: "the GPU prices" }).click();
+    await expect(page).toHaveURL(/\/cost\/gpu-prices$/);
+    const form = page.getByRole("form", { name: "Set a GPU price" });
+    await form.getByLabel("Model pattern").fill("H100");
+    await form.getByLabel("$ per GPU-hour").fill("three");
+    await form.getByRole("button", { name: "Save price" }).click();
+    await expect(form.getByRole("alert")).toHaveText("$ per GPU-hour: give a number, e.g. 2.49.");
+    await form.getByLabel("$ per GPU-hour").fill("3");
+    await form.getByLabel(/Note/).fill("on-demand list price");
+    await form.getByRole("button", { name: "Save price" }).click();
+    await expect(page.getByTestId("gpu-prices").getByRole("cell", { name: "$3.00" })).toBeVisible();
+    await screenshotBothThemes(page, "cost-gpu-prices");
+    await page.goto("/gpus?range=6h");
+    await expect(page.getByTestId("fleet-cost")).toContainText(/\(\$6\.\d\d\)/);
+
+    // The Overview sums the fleet up for the same range and links to it.
+    await page.goto("/?range=6h");
+    const tile = page.getByTestId("overview-gpus");
+    await expect(tile).toContainText(/9 GPUs reporting · 75% of GPU-hours busy · 2\.\d GPU-h held idle \(\$6\)/);
+    await screenshotBothThemes(page, "overview-gpus");
+    await tile.getByRole("link", { name: "Open GPUs for this range →" }).click();
+    await expect(page).toHaveURL(/\/gpus\?range=6h$/);
+
+    await page.getByRole("link", { name: "e2e-node · GPU 5", exact: true }).click();
+    await expect(page).toHaveURL(/\/gpus\/GPU-e2e00005\?range=6h$/);
+    await expect(page.getByTestId("gpu-title")).toHaveText("e2e-node · GPU 5");
+    const activity = page.getByTestId("gpu-activity");
+    await expect(activity).toHaveAttribute("data-finished", "true");
+    // All four activity series are drawn.
+    await expect(activity).toHaveAttribute("data-series", "Busy (SM active)|NVML utilization|Tensor active|DRAM active");
+    await expect(page.getByRole("cell", { name: "ml/trainer-0" })).toBeVisible();
+    await expect(page.getByText("divergent", { exact: true })).toBeVisible();
+    await screenshotBothThemes(page, "gpu-detail");
+
+    // The API gives the numbers the page draws.
+    const api = await request.get("/api/v1/signals/gpu_busy?start=" + (Date.now() / 1000 - 3600) + "&by=Hostname", { headers: auth });
+    expect(api.status()).toBe(200);
+    const body = (await api.json()) as { data: { result: Array<{ metric: Record<string, string> }> } };
+    expect(body.data.result.map((r) => r.metric.Hostname).sort()).toEqual(["e2e-node", "lke529760-766837-0a634ab30000"]);
+  });
+});

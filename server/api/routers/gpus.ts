@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { RowId } from "../ids";
+import { AppError } from "@/server/errors";
+import { deleteGpuPrice, GpuPriceInput, listGpuPrices, setGpuPrice } from "@/server/query/gpu-prices";
+import { getGpuDetail, getGpuFleet, PROFILING_CSV_LINES } from "@/server/query/gpus";
+import { parseTimeRange } from "@/server/query/range";
+import { areaProcedure, createTRPCRouter } from "../trpc";
+
+/** The page's URL range as it stands (`range=24h`, or `from`/`to`); the server resolves it with its own clock. */
+const RangeInput = z.object({
+  range: z.string().max(20).optional(),
+  from: z.string().max(40).optional(),
+  to: z.string().max(40).optional(),
+  /** A finer or coarser step asked for by zooming; the server raises it to its floor. */
+  stepMs: z.number().int().positive().max(30 * 24 * 3600_000).optional(),
+});
+
+function resolve(input: z.infer<typeof RangeInput>) {
+  const nowMs = Date.now();
+  const { range, error } = parseTimeRange(input, nowMs);
+  return { startMs: range.startMs, endMs: range.endMs, nowMs, requestedStepMs: input.stepMs, rangeError: error };
+}
+
+const gpuProcedure = areaProcedure("gpus");
+/** Prices are money: finance (and admin) set them, on the Cost page. */
+const costProcedure = areaProcedure("cost");
+
+export const gpusRouter = createTRPCRouter({
+  fleet: gpuProcedure.input(RangeInput).query(async ({ ctx, input }) => {
+    const range = resolve(input);
+    const fleet = await getGpuFleet(ctx.db, range, undefined, await listGpuPrices(ctx.db));
+    return { ...fleet, rangeError: range.rangeError, profilingCsvLines: PROFILING_CSV_LINES };
+  }),
+
+  detail: gpuProcedure.input(RangeInput.extend({ key: z.string().min(1).max(300) })).query(async ({ ctx, input }) => {
+    const range = resolve(input);
+    const detail = await getGpuDetail(ctx.db, input.key, range);
+    if (!detail) throw new AppError("NOT_FOUND", `No GPU ${input.key} reported in this time range.`);
+    return { ...detail, rangeError: range.rangeError };
+  }),
+
+  prices: costProcedure.query(({ ctx }) => listGpuPrices(ctx.db)),
+
+  setPrice: costProcedure.input(GpuPriceInput).mutation(({ ctx, input }) => setGpuPrice(ctx.db, input, { userId: ctx.user.id, ip: ctx.request.ip })),
+
+  deletePrice: costProcedure.input(z.object({ id: RowId })).mutation(async ({ ctx, input }) => {
+    await deleteGpuPrice(ctx.db, input.id, { userId: ctx.user.id, ip: ctx.request.ip });
+    return { ok: true as const };
+  }),
+});
