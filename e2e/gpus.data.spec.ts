@@ -33,18 +33,25 @@ function history(nowMs: number): string {
 }
 
 test.describe("GPUs", () => {
+  // One fleet, loaded once; the steps below build on each other (the price set in one is read by the next).
+  test.describe.configure({ mode: "serial" });
   test.use({ storageState: ADMIN_STATE });
+  let auth: Record<string, string>;
 
-  test("the fleet from a real dcgm-exporter capture and a generated host: funnel, flags, heatmap and detail", async ({ page, request }) => {
+  test.beforeAll(async ({ playwright }) => {
     test.skip(!fs.existsSync(CAPTURE), `the dcgm-exporter capture is not at ${CAPTURE}`);
+    const request = await playwright.request.newContext({ baseURL: process.env.FLIGHTDECK_E2E_URL, storageState: ADMIN_STATE });
     const created = await request.post("/api/trpc/tokens.create", { data: { json: { name: "gpu e2e", scopes: ["metrics:write", "metrics:read"] } } });
     const token = ((await created.json()) as { result: { data: { json: { token: string } } } }).result.data.json.token;
-    const auth = { authorization: `Bearer ${token}` };
+    auth = { authorization: `Bearer ${token}` };
     for (const body of [fs.readFileSync(CAPTURE, "utf8"), history(Date.now())]) {
       const answer = await request.post("/api/v1/import/prometheus", { headers: auth, data: body });
       expect(answer.status(), await answer.text()).toBeLessThan(300);
     }
+    await request.dispose();
+  });
 
+  test("a real dcgm-exporter capture and a generated host: funnel, table, flags and heatmap", async ({ page }) => {
     await page.goto("/gpus?range=6h");
     await expect(page.getByTestId("funnel-gpus")).toContainText("9");
     await expect(page.getByTestId("funnel-allocated")).toContainText("9");
@@ -60,8 +67,14 @@ test.describe("GPUs", () => {
     await expect(table.getByText("idle-held")).toHaveCount(1);
     await expect(table.getByText("divergent")).toHaveCount(1);
     await expect(page.getByTestId("gpu-heatmap")).toHaveAttribute("data-finished", "true");
+    // GPU 3 held idle for 2 h, priced at the seeded default of $2 a GPU-hour; every GPU is allocated.
+    await expect(page.getByTestId("fleet-cost")).toContainText(/Held idle: 2\.\d GPU-h \(\$4\.\d\d\) · not allocated: 0\.0 GPU-h \(\$0\.00\)/);
+    await screenshotBothThemes(page, "gpus-full");
+  });
 
-    // Sorting and filtering live in the URL.
+  test("sorting and filtering live in the URL", async ({ page }) => {
+    await page.goto("/gpus?range=6h");
+    const table = page.getByTestId("gpu-table");
     await table.getByRole("link", { name: "Busy" }).click();
     await expect(page).toHaveURL(/sort=busy&dir=desc/);
     await expect(table.getByRole("row").nth(1)).toContainText("70%");
@@ -73,12 +86,10 @@ test.describe("GPUs", () => {
     await expect(table.getByRole("row")).toHaveCount(2);
     await page.reload();
     await expect(table.getByRole("row")).toHaveCount(2);
-    await page.goto("/gpus?range=6h");
-    // GPU 3 held idle for 2 h, priced at the seeded default of $2 a GPU-hour; every GPU is allocated.
-    await expect(page.getByTestId("fleet-cost")).toContainText(/Held idle: 2\.\d GPU-h \(\$4\.\d\d\) · not allocated: 0\.0 GPU-h \(\$0\.00\)/);
-    await screenshotBothThemes(page, "gpus-full");
+  });
 
-    // Finance's price for H100s reprices the idle hours.
+  test("finance's price for H100s reprices the idle hours", async ({ page }) => {
+    await page.goto("/gpus?range=6h");
     await page.getByTestId("fleet-cost").getByRole("link", { name: "the GPU prices" }).click();
     await expect(page).toHaveURL(/\/cost\/gpu-prices$/);
     const form = page.getByRole("form", { name: "Set a GPU price" });
@@ -93,15 +104,20 @@ test.describe("GPUs", () => {
     await screenshotBothThemes(page, "cost-gpu-prices");
     await page.goto("/gpus?range=6h");
     await expect(page.getByTestId("fleet-cost")).toContainText(/\(\$6\.\d\d\)/);
+  });
 
-    // The Overview sums the fleet up for the same range and links to it.
+  test("the Overview sums the fleet up for the same range and links to it", async ({ page }) => {
     await page.goto("/?range=6h");
     const tile = page.getByTestId("overview-gpus");
     await expect(tile).toContainText(/9 GPUs reporting · 75% of GPU-hours busy · 2\.\d GPU-h held idle \(\$6\)/);
     await screenshotBothThemes(page, "overview-gpus");
     await tile.getByRole("link", { name: "Open GPUs for this range →" }).click();
     await expect(page).toHaveURL(/\/gpus\?range=6h$/);
+    await expect(page.getByTestId("funnel-gpus")).toContainText("9");
+  });
 
+  test("a GPU's page draws its activity and workloads, and the API gives the same numbers", async ({ page, request }) => {
+    await page.goto("/gpus?range=6h");
     await page.getByRole("link", { name: "e2e-node · GPU 5", exact: true }).click();
     await expect(page).toHaveURL(/\/gpus\/GPU-e2e00005\?range=6h$/);
     await expect(page.getByTestId("gpu-title")).toHaveText("e2e-node · GPU 5");
@@ -113,7 +129,6 @@ test.describe("GPUs", () => {
     await expect(page.getByText("divergent", { exact: true })).toBeVisible();
     await screenshotBothThemes(page, "gpu-detail");
 
-    // The API gives the numbers the page draws.
     const api = await request.get("/api/v1/signals/gpu_busy?start=" + (Date.now() / 1000 - 3600) + "&by=Hostname", { headers: auth });
     expect(api.status()).toBe(200);
     const body = (await api.json()) as { data: { result: Array<{ metric: Record<string, string> }> } };
