@@ -3,6 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "../../_trpc/client";
+import { FormError, SubmitButton } from "@/app/_components/FormStatus";
 
 export function SignInForm({ next }: { next: string }) {
   const trpc = useTRPC();
@@ -37,14 +38,8 @@ export function SignInForm({ next }: { next: string }) {
             required
           />
         </label>
-        {signIn.error && (
-          <p className="alert error" role="alert">
-            {signIn.error.message}
-          </p>
-        )}
-        <button type="submit" className="primary" disabled={signIn.isPending || signIn.isSuccess}>
-          {signIn.isPending || signIn.isSuccess ? "Signing in…" : "Sign in"}
-        </button>
+        <FormError message={signIn.error?.message} />
+        <SubmitButton pending={signIn.isPending || signIn.isSuccess} pendingLabel="Signing in…">Sign in</SubmitButton>
       </form>
       <p className="muted" style={{ marginTop: 14, fontSize: 13 }}>
         Forgot your password? An admin can reset it in Settings → Users, or on the server with{" "}

@@ -3,6 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "../../_trpc/client";
+import { FormError, SubmitButton } from "@/app/_components/FormStatus";
 
 export function SetupForm() {
   const trpc = useTRPC();
@@ -62,19 +63,9 @@ export function SetupForm() {
             required
           />
         </label>
-        {mismatch && (
-          <p className="alert error" role="alert">
-            The two passwords differ.
-          </p>
-        )}
-        {error && (
-          <p className="alert error" role="alert">
-            {error.message}
-          </p>
-        )}
-        <button type="submit" className="primary" disabled={setup.isPending || signIn.isPending}>
-          {setup.isPending || signIn.isPending ? "Creating…" : "Create admin and sign in"}
-        </button>
+        <FormError message={mismatch ? "The two passwords differ." : null} />
+        <FormError message={error?.message} />
+        <SubmitButton pending={setup.isPending || signIn.isPending} pendingLabel="Creating…">Create admin and sign in</SubmitButton>
       </form>
     </>
   );

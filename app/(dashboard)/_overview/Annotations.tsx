@@ -14,6 +14,7 @@ import {
 import { parseTimeRange } from "@/server/query/range";
 import { formatUtc } from "../../_lib/format";
 import { useTRPC } from "../../_trpc/client";
+import { FormError, SubmitButton } from "@/app/_components/FormStatus";
 
 
 /** `datetime-local` wants local wall-clock time without a zone. */
@@ -106,16 +107,10 @@ export function Annotations({ userEmail, isAdmin }: { userEmail: string; isAdmin
           </label>
         )}
         <div>
-          <button type="submit" className="primary" disabled={create.isPending}>
-            {create.isPending ? "Adding…" : "Add annotation"}
-          </button>
+          <SubmitButton pending={create.isPending} pendingLabel="Adding…">Add annotation</SubmitButton>
         </div>
       </form>
-      {create.error && (
-        <p className="alert error" role="alert">
-          {create.error.message}
-        </p>
-      )}
+      <FormError message={create.error?.message} />
       {list.isPending && <p className="muted">Loading annotations…</p>}
       {list.error && <p className="alert error">{list.error.message}</p>}
       {list.data?.length === 0 && <p className="muted">No annotations in this time range.</p>}

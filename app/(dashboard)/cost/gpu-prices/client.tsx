@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { formatUsd, formatUtc } from "../../../_lib/format";
 import { useTRPC } from "../../../_trpc/client";
+import { FormError, SubmitButton } from "@/app/_components/FormStatus";
 
 export function GpuPricesClient() {
   const trpc = useTRPC();
@@ -60,15 +61,9 @@ export function GpuPricesClient() {
               <input value={note} onChange={(e) => setNote(e.target.value)} placeholder="3-year reservation, signed 2026-03" />
             </label>
           </div>
-          {(problem || error) && (
-            <p className="alert error" role="alert">
-              {problem ?? error!.message}
-            </p>
-          )}
+          <FormError message={problem ?? error?.message} />
           <div>
-            <button type="submit" className="primary" disabled={save.isPending}>
-              {save.isPending ? "Saving…" : "Save price"}
-            </button>
+            <SubmitButton pending={save.isPending} pendingLabel="Saving…">Save price</SubmitButton>
           </div>
         </form>
       </section>

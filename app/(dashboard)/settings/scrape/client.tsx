@@ -5,6 +5,7 @@ import { type FormEvent, useState } from "react";
 import { formatLabelList, parseLabelList } from "@/server/ingest/scrape-config";
 import { formatUtc } from "../../../_lib/format";
 import { useTRPC } from "../../../_trpc/client";
+import { FormError } from "@/app/_components/FormStatus";
 
 interface Draft {
   url: string;
@@ -96,11 +97,7 @@ function TargetForm({
         <input type="checkbox" checked={draft.enabled} onChange={(e) => setDraft({ ...draft, enabled: e.target.checked })} />
         Scrape this target
       </label>
-      {problem && (
-        <p className="alert error" role="alert">
-          {problem}
-        </p>
-      )}
+      <FormError message={problem} />
       <div className="row">
         <button type="submit" className="primary" disabled={pending}>
           {pending ? "Saving…" : submitLabel}
@@ -169,11 +166,7 @@ export function ScrapeClient() {
       </section>
       <section className="card">
         <h2>Targets</h2>
-        {error && (
-          <p className="alert error" role="alert">
-            {error.message}
-          </p>
-        )}
+        <FormError message={error?.message} />
         {targets.isPending && <p className="muted">Loading scrape targets…</p>}
         {targets.error && <p className="alert error">{targets.error.message}</p>}
         {list?.length === 0 && (

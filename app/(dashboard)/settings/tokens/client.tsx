@@ -5,6 +5,7 @@ import { useState } from "react";
 import { TOKEN_SCOPES, type TokenScope } from "@/server/auth/roles";
 import { formatUtc } from "../../../_lib/format";
 import { useTRPC } from "../../../_trpc/client";
+import { FormError, SubmitButton } from "@/app/_components/FormStatus";
 
 const SCOPE_HELP: Record<TokenScope, string> = {
   "metrics:write": "send metrics (remote_write, OTLP, text push)",
@@ -94,25 +95,15 @@ export function TokensClient({ origin }: { origin: string }) {
             ))}
           </fieldset>
           <div>
-            <button type="submit" className="primary" disabled={create.isPending}>
-              {create.isPending ? "Creating…" : "Create token"}
-            </button>
+            <SubmitButton pending={create.isPending} pendingLabel="Creating…">Create token</SubmitButton>
           </div>
         </form>
-        {create.error && (
-          <p className="alert error" role="alert">
-            {create.error.message}
-          </p>
-        )}
+        <FormError message={create.error?.message} />
         {newToken && <NewToken token={newToken} origin={origin} onDone={() => setNewToken(null)} />}
       </section>
       <section className="card">
         <h2>Tokens</h2>
-        {revoke.error && (
-          <p className="alert error" role="alert">
-            {revoke.error.message}
-          </p>
-        )}
+        <FormError message={revoke.error?.message} />
         {tokens.isPending && <p className="muted">Loading tokens…</p>}
         {tokens.error && <p className="alert error">{tokens.error.message}</p>}
         {tokens.data?.length === 0 && <p className="muted">No tokens yet. Producers need one to send data.</p>}

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { ROLE_LABELS, ROLES, type Role } from "@/server/auth/roles";
 import { formatUtc } from "../../../_lib/format";
 import { useTRPC } from "../../../_trpc/client";
+import { FormError, SubmitButton } from "@/app/_components/FormStatus";
 
 function CreateUserForm() {
   const trpc = useTRPC();
@@ -61,16 +62,10 @@ function CreateUserForm() {
           />
         </label>
         <div>
-          <button type="submit" className="primary" disabled={create.isPending}>
-            {create.isPending ? "Adding…" : "Add user"}
-          </button>
+          <SubmitButton pending={create.isPending} pendingLabel="Adding…">Add user</SubmitButton>
         </div>
       </form>
-      {create.error && (
-        <p className="alert error" role="alert">
-          {create.error.message}
-        </p>
-      )}
+      <FormError message={create.error?.message} />
       {created && (
         <p className="alert success" role="status">
           {created}
