@@ -1,6 +1,7 @@
 import { getDatabase } from "@/db";
 import { DataFolderLockedError } from "@/db/lock";
 import { issueSetupToken, needsSetup } from "@/server/auth/setup";
+import { demoEnabled, demoHistoryDays, prepareDemo, runDemo } from "@/server/demo";
 import { startServerJobs } from "@/server/jobs";
 import { retentionFromEnv } from "@/server/jobs/retention";
 import { signalCatalog } from "@/server/query/catalog";
@@ -10,6 +11,7 @@ export async function bootServer(): Promise<void> {
   try {
     retentionFromEnv();
     signalCatalog();
+    demoHistoryDays();
   } catch (error) {
     console.error(`\nFlightdeck cannot start: ${(error as Error).message}\n`);
     process.exit(1);
@@ -27,7 +29,12 @@ export async function bootServer(): Promise<void> {
   }
   console.log(`Flightdeck database: ${database.driver} (${database.location})`);
   startServerJobs(database);
-  if (await needsSetup(database.db)) {
+  const firstStart = await needsSetup(database.db);
+  const demo = demoEnabled() ? await prepareDemo(database, firstStart) : null;
+  if (demo) {
+    // In the background: the server must be listening before the demo can send to it.
+    void runDemo(database, demo, ownUrl());
+  } else if (firstStart) {
     const token = await issueSetupToken(database.db);
     const origin = process.env.FLIGHTDECK_PUBLIC_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
     console.log(
@@ -41,4 +48,11 @@ export async function bootServer(): Promise<void> {
       ].join("\n"),
     );
   }
+}
+
+/** This server as seen from its own machine: the address it listens on, or loopback when it listens on all. */
+function ownUrl(): string {
+  const host = process.env.FLIGHTDECK_HOST;
+  const loopback = !host || host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return `http://${loopback.includes(":") ? `[${loopback}]` : loopback}:${process.env.PORT ?? 3000}`;
 }

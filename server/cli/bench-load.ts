@@ -18,7 +18,7 @@ import { createApiToken } from "@/server/auth/tokens";
 import { encodeRemoteWrite, type RemoteWriteTimeSeries } from "@/server/ingest/remote-write";
 import { buildIfStale } from "./build-if-stale";
 import { type LocalServer, startLocalServer } from "./local-server";
-import { PrometheusLikeSender, quantile, sleep } from "./prometheus-sender";
+import { PrometheusLikeSender, quantile, sleep } from "@/server/ingest/remote-write-sender";
 
 const ROOT = process.cwd();
 const METRICS = ["DCGM_FI_PROF_SM_ACTIVE", "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_POWER_USAGE"];

@@ -14,7 +14,7 @@ import { openDatabase } from "@/db";
 import { rollUp } from "@/server/jobs/rollup";
 import { getGpuFleet, type GpuFleet } from "@/server/query/gpus";
 import type { Resolution } from "@/server/query/step";
-import { quantile } from "./prometheus-sender";
+import { quantile } from "@/server/ingest/remote-write-sender";
 
 const P95_TARGET_MS = 150;
 const RATIO_TARGET = 10;

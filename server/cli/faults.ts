@@ -19,7 +19,7 @@ import { openDatabase } from "@/db";
 import { createApiToken } from "@/server/auth/tokens";
 import { encodeRemoteWrite } from "@/server/ingest/remote-write";
 import { buildIfStale } from "./build-if-stale";
-import { PrometheusLikeSender, sleep } from "./prometheus-sender";
+import { PrometheusLikeSender, sleep } from "@/server/ingest/remote-write-sender";
 import { freePort, type LocalServer, startLocalServer } from "./local-server";
 
 const ROOT = process.cwd();

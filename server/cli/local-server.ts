@@ -41,14 +41,25 @@ async function waitForHealth(url: string, logFile: string, child: ChildProcess, 
 
 /**
  * Starts `next start` (the build must exist) with the embedded database in `dataDir`, or on `databaseUrl`, logging to
- * `logFile`. The server runs in a process group of its own so stop() ends it and its children.
+ * `logFile`, without the demo fleet unless `demo` is set. The server runs in a process group of its own so stop() ends it and its children.
  */
-export async function startLocalServer(opts: { root: string; dataDir: string; logFile: string; databaseUrl?: string }): Promise<LocalServer> {
+export async function startLocalServer(opts: {
+  root: string;
+  dataDir: string;
+  logFile: string;
+  databaseUrl?: string;
+  /** Load the demo fleet into an empty instance, as `npm start` does; off unless asked. */
+  demo?: boolean;
+  /** More environment for the server (FLIGHTDECK_* settings). */
+  env?: Record<string, string>;
+}): Promise<LocalServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const log = fs.openSync(opts.logFile, "a");
   const env: NodeJS.ProcessEnv = { ...process.env, FLIGHTDECK_DATA_DIR: opts.dataDir, PORT: String(port), NEXT_TELEMETRY_DISABLED: "1" };
+  env.FLIGHTDECK_DEMO = opts.demo ? "1" : "0";
+  Object.assign(env, opts.env);
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
   else delete env.DATABASE_URL;
   const started = performance.now();

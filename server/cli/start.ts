@@ -1,6 +1,7 @@
 /**
  * `npm start`: builds when the sources changed, then serves Flightdeck on http://localhost:3000 (PORT to change).
- * With no DATABASE_URL the embedded database lives in ./.flightdeck (FLIGHTDECK_DATA_DIR to change).
+ * With no DATABASE_URL the embedded database lives in ./.flightdeck (FLIGHTDECK_DATA_DIR to change). An empty
+ * instance gets the demo fleet unless FLIGHTDECK_DEMO=0.
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -33,7 +34,8 @@ const args = ["start", "-p", port, ...(process.env.FLIGHTDECK_HOST ? ["-H", proc
 const server = spawn(path.join(root, "node_modules", ".bin", "next"), args, {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", PORT: port },
+  // The demo fleet loads into an empty instance unless FLIGHTDECK_DEMO=0 says otherwise.
+  env: { ...process.env, FLIGHTDECK_DEMO: process.env.FLIGHTDECK_DEMO ?? "1", NEXT_TELEMETRY_DISABLED: "1", PORT: port },
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

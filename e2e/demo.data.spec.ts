@@ -1,0 +1,93 @@
+import fs from "node:fs";
+import path from "node:path";
+import { type LocalServer, startLocalServer } from "../server/cli/local-server";
+import { expect, OUTPUT, screenshotBothThemes, test } from "./fixtures";
+
+/**
+ * What `npm start` does on an empty data folder: the demo fleet is loaded through the real ingest paths (scraped
+ * dcgm-exporter and Alluxio pages, OTLP pushes, a remote_write backfill) and the admin it printed can sign in and see
+ * it. One day of history instead of seven keeps the run short; the story is the same.
+ */
+const ROOT = path.resolve(import.meta.dirname, "..");
+const DATA = path.join(OUTPUT, "demo-data");
+const LOG = path.join(OUTPUT, "demo.log");
+
+test.describe("the demo fleet on an empty instance", () => {
+  test.describe.configure({ mode: "serial", timeout: 90_000 });
+  let server: LocalServer;
+  let credentials: { email: string; password: string };
+
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    fs.rmSync(DATA, { recursive: true, force: true });
+    fs.rmSync(LOG, { force: true });
+    server = await startLocalServer({ root: ROOT, dataDir: DATA, logFile: LOG, demo: true, env: { FLIGHTDECK_DEMO_DAYS: "1" } });
+    const log = () => fs.readFileSync(LOG, "utf8");
+    await expect.poll(() => /Loading the demo's last day: done/.test(log()), { timeout: 100_000, intervals: [500] }).toBe(true);
+    const text = log();
+    const email = /email:\s+(\S+)/.exec(text)?.[1];
+    const password = /password:\s+(\S+)/.exec(text)?.[1];
+    if (!email || !password) throw new Error(`the demo printed no credentials:\n${text}`);
+    credentials = { email, password };
+  });
+
+  test.afterAll(async () => {
+    await server?.stop();
+  });
+
+  test("prints its admin once, loads its history with a progress bar, and never prints a setup token", async () => {
+    const text = fs.readFileSync(LOG, "utf8");
+    expect(text).toMatch(/Loading the demo's last day: 100% \([\d.]+M samples\)/);
+    expect(text).not.toMatch(/FLIGHTDECK_SETUP_TOKEN/);
+    expect(text).not.toMatch(/Flightdeck demo: .*(refused|failed|HTTP)/);
+    expect(text.match(/password:/g)).toHaveLength(1);
+  });
+
+  test("the printed admin signs in and finds the fleet's GPUs with their story", async ({ page }) => {
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel("Email").fill(credentials.email);
+    await page.getByLabel("Password").fill(credentials.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("heading", { name: "Overview", level: 1 })).toBeVisible();
+
+    await page.goto(`${server.url}/gpus?range=6h`);
+    await expect(page.getByTestId("funnel-gpus")).toContainText("32");
+    const table = page.getByTestId("gpu-table");
+    await expect(table.getByRole("row")).toHaveCount(33);
+    // bert-sweep-eval hung 9 h before install and still holds GPUs 0–3 of gpu-node-03; GPU 6 of gpu-node-04 spins.
+    await expect(table.getByText("idle-held")).toHaveCount(4);
+    const spin = table.locator("tr", { has: page.getByRole("link", { name: "gpu-node-04 · GPU 6", exact: true }) });
+    await expect(spin.getByText("divergent")).toBeVisible();
+    await expect(page.getByTestId("gpu-heatmap")).toHaveAttribute("data-finished", "true");
+    await screenshotBothThemes(page, "demo-gpus");
+  });
+
+  test("the scraper pulls every demo exporter, and the training jobs push over OTLP", async ({ page }) => {
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel("Email").fill(credentials.email);
+    await page.getByLabel("Password").fill(credentials.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+    await page.goto(`${server.url}/settings/scrape`);
+    const targets = page.locator('[data-testid^="target-"]');
+    await expect(targets).toHaveCount(6);
+    await expect(targets.getByText("up", { exact: true })).toHaveCount(6, { timeout: 45_000 });
+
+    const created = await page.request.post(`${server.url}/api/trpc/tokens.create`, {
+      headers: { origin: server.url },
+      data: { json: { name: "demo check", scopes: ["metrics:read"] } },
+    });
+    expect(created.status(), await created.text()).toBe(200);
+    const token = ((await created.json()) as { result: { data: { json: { token: string } } } }).result.data.json.token;
+    const steps = await page.request.get(`${server.url}/api/v1/query_range?metric=training_steps_total&fn=increase&window=5m&by=job`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(steps.status(), await steps.text()).toBe(200);
+    const result = ((await steps.json()) as { data: { result: { metric: { job: string }; values: [number, string][] }[] } }).data.result;
+    // The two running jobs make steps; the hung one stopped stepping 9 h before install.
+    const stepsOf = (job: string) => result.find((s) => s.metric.job === job)?.values.reduce((sum, [, v]) => sum + Number(v), 0) ?? 0;
+    expect(stepsOf("llama-70b-finetune")).toBeGreaterThan(0);
+    expect(stepsOf("resnet152-imagenet")).toBeGreaterThan(0);
+    expect(stepsOf("bert-sweep-eval")).toBe(0);
+  });
+});
