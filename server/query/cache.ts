@@ -1,0 +1,144 @@
+/**
+ * Cache clusters (Alluxio-style) over a range: bytes served from cache and fetched from under-storage (UFS), the hit
+ * ratio computed from them, capacity and workers. Alluxio 2.x masters export Dropwizard counters typed `gauge`
+ * (`Cluster_BytesRead*`), 3.x workers export real counters with labels; both are read as counters. A cluster is named
+ * by the `cache_cluster` label (an extra label of the scrape target), else `cluster`, else the target's `instance`.
+ */
+import type { Db } from "@/db";
+import { findSeries, readBuckets, type SeriesRef } from "./read";
+import { readIncreases } from "./increases";
+import type { RangeRead } from "./gpus";
+
+/** 2.x: everything clients read (short-circuit, same-domain and remote workers; UFS fetches pass through workers). */
+const SERVED_2X = ["Cluster_BytesReadLocal", "Cluster_BytesReadDomain", "Cluster_BytesReadRemote"];
+const UFS_2X = "Cluster_BytesReadUfsAll";
+const CACHED_3X = "alluxio_cached_data_read_bytes_total";
+const UFS_3X = "alluxio_ufs_data_access_bytes_total";
+const CAPACITY = ["alluxio_cached_capacity_bytes", "Cluster_CapacityTotal"];
+const USED = ["alluxio_cached_storage_bytes", "Cluster_CapacityUsed"];
+const WORKERS_2X = "Cluster_Workers";
+export const CACHE_METRICS = [...SERVED_2X, UFS_2X, CACHED_3X, UFS_3X, ...CAPACITY, ...USED, WORKERS_2X];
+
+/** Below this hit ratio a minute counts as "cache missing" in a job's finding. */
+export const LOW_HIT_RATIO = 0.6;
+
+export function clusterOf(labels: Record<string, string>): string | null {
+  return labels.cache_cluster ?? labels.cluster ?? labels.instance ?? null;
+}
+
+export interface CacheClusterSeries {
+  name: string;
+  style: "2.x" | "3.x";
+  /** Per bucket of the read: bytes served from cache, fetched from UFS (null: nothing reported). */
+  cacheBytes: Array<number | null>;
+  ufsBytes: Array<number | null>;
+  hitRatio: Array<number | null>;
+  usedBytes: Array<number | null>;
+  capacityBytes: Array<number | null>;
+  /** Totals over the range. */
+  totalCacheBytes: number;
+  totalUfsBytes: number;
+  /** Σ cache ÷ Σ (cache + UFS) over the range: a ratio of sums, never a mean of ratios. */
+  overallHitRatio: number | null;
+  lastUsedBytes: number | null;
+  lastCapacityBytes: number | null;
+  workers: number | null;
+  /** Scrape instances that report for the cluster (masters or workers). */
+  instances: string[];
+}
+
+interface Acc {
+  name: string;
+  style: "2.x" | "3.x";
+  served: Map<number, number>;
+  cache: Map<number, number>;
+  ufs: Map<number, number>;
+  used: Map<number, { sum: number; count: number }>;
+  capacity: Map<number, { sum: number; count: number }>;
+  workers: Map<number, number>;
+  instances: Set<string>;
+}
+
+const add = (m: Map<number, number>, t: number, v: number) => m.set(t, (m.get(t) ?? 0) + v);
+
+/** Every cache cluster that reported in the read, sorted by name; `only` narrows to one cluster. */
+export async function readCacheClusters(db: Db, read: RangeRead, opts: { only?: string; nowMs?: number } = {}): Promise<CacheClusterSeries[]> {
+  const series = (await findSeries(db, CACHE_METRICS)).filter((s) => {
+    const name = clusterOf(s.labels);
+    if (!name || (opts.only && name !== opts.only)) return false;
+    // 3.x counts UFS reads and writes in one metric; only reads are egress from the store.
+    return s.metric !== UFS_3X || s.labels.method === undefined || s.labels.method === "read";
+  });
+  const counterSeries = series.filter((s) => [...SERVED_2X, UFS_2X, CACHED_3X, UFS_3X].includes(s.metric));
+  const gaugeSeries = series.filter((s) => !counterSeries.includes(s));
+  const span = { startMs: read.startMs, endMs: read.endMs, stepMs: read.stepMs, resolution: read.resolution, nowMs: opts.nowMs };
+  const [increases, gauges] = await Promise.all([readIncreases(db, counterSeries, span), readBuckets(db, gaugeSeries, span)]);
+  const clusters = new Map<string, Acc>();
+  const accOf = (s: SeriesRef) => {
+    const name = clusterOf(s.labels)!;
+    let acc = clusters.get(name);
+    if (!acc) {
+      acc = { name, style: "3.x", served: new Map(), cache: new Map(), ufs: new Map(), used: new Map(), capacity: new Map(), workers: new Map(), instances: new Set() };
+      clusters.set(name, acc);
+    }
+    if (s.metric.startsWith("Cluster_")) acc.style = "2.x";
+    if (s.labels.instance) acc.instances.add(s.labels.instance);
+    return acc;
+  };
+  for (const s of counterSeries) {
+    const acc = accOf(s);
+    const into = SERVED_2X.includes(s.metric) ? acc.served : s.metric === CACHED_3X ? acc.cache : acc.ufs;
+    for (const [t, v] of increases.get(s.id) ?? []) add(into, t, v);
+  }
+  for (const s of gauges) {
+    const acc = accOf(s);
+    for (const [t, a] of s.buckets) {
+      if (s.metric === WORKERS_2X) acc.workers.set(t, a.max);
+      else {
+        const into = CAPACITY.includes(s.metric) ? acc.capacity : acc.used;
+        // Several workers of one cluster: their capacities add up; several samples of one worker average.
+        const prev = into.get(t) ?? { sum: 0, count: 0 };
+        into.set(t, { sum: prev.sum + a.sum / a.count, count: 1 });
+      }
+    }
+  }
+  const out: CacheClusterSeries[] = [];
+  for (const acc of clusters.values()) {
+    // 2.x: what came from UFS also passed through the workers, so cache bytes = served − UFS.
+    for (const [t, served] of acc.served) acc.cache.set(t, Math.max(0, served - (acc.ufs.get(t) ?? 0)));
+    const cacheBytes = read.times.map((t) => acc.cache.get(t) ?? null);
+    const ufsBytes = read.times.map((t) => acc.ufs.get(t) ?? null);
+    const hitRatio = read.times.map((_, i) => {
+      const c = cacheBytes[i] ?? 0;
+      const u = ufsBytes[i] ?? 0;
+      return c + u > 0 ? c / (c + u) : null;
+    });
+    const totalCacheBytes = cacheBytes.reduce<number>((a, b) => a + (b ?? 0), 0);
+    const totalUfsBytes = ufsBytes.reduce<number>((a, b) => a + (b ?? 0), 0);
+    const gaugeAt = (m: Map<number, { sum: number; count: number }>, t: number) => {
+      const a = m.get(t);
+      return a ? a.sum / a.count : null;
+    };
+    const usedBytes = read.times.map((t) => gaugeAt(acc.used, t));
+    const capacityBytes = read.times.map((t) => gaugeAt(acc.capacity, t));
+    const last = (xs: Array<number | null>) => [...xs].reverse().find((x) => x !== null) ?? null;
+    const workerCounts = [...acc.workers.entries()].sort(([a], [b]) => a - b);
+    out.push({
+      name: acc.name,
+      style: acc.style,
+      cacheBytes,
+      ufsBytes,
+      hitRatio,
+      usedBytes,
+      capacityBytes,
+      totalCacheBytes,
+      totalUfsBytes,
+      overallHitRatio: totalCacheBytes + totalUfsBytes > 0 ? totalCacheBytes / (totalCacheBytes + totalUfsBytes) : null,
+      lastUsedBytes: last(usedBytes),
+      lastCapacityBytes: last(capacityBytes),
+      workers: workerCounts.at(-1)?.[1] ?? (acc.style === "3.x" ? acc.instances.size || null : null),
+      instances: [...acc.instances].sort(),
+    });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -1,0 +1,59 @@
+/**
+ * How much each counter grew in each step bucket of a range: the sum of its increments between consecutive samples,
+ * a drop counted as a reset (the new value is what was counted since). Unlike `increase()` this does not extrapolate
+ * to the window edges, so buckets add up exactly: Σ over the buckets is the growth over the range, which is what a
+ * ratio of two counters (data wait ÷ step time) needs. Older parts of a range read the rollups' last value of each
+ * minute or hour, so a reset inside one rollup interval is seen as a smaller increment there.
+ */
+import { type SQL, sql } from "drizzle-orm";
+import { type Db, queryRows } from "@/db";
+import { rollupCompleteUntil } from "@/server/jobs/rollup";
+import { planTiers, type SeriesRef } from "./read";
+import type { Resolution } from "./step";
+
+/** A sample this far before the range still counts as the base of the first increment in it. */
+export const INCREASE_LOOKBACK_MS = 10 * 60_000;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function tierRows(store: "samples" | "samples_1m" | "samples_1h", ids: string, fromMs: number, toMs: number): SQL {
+  if (store === "samples") {
+    return sql`select series_id, ts, value from samples
+               where series_id = any(${ids}::int[]) and ts >= ${iso(fromMs)}::timestamptz and ts < ${iso(toMs)}::timestamptz`;
+  }
+  return sql`select series_id, last_ts as ts, last as value from ${sql.raw(store)}
+             where series_id = any(${ids}::int[]) and bucket >= ${iso(fromMs)}::timestamptz and bucket < ${iso(toMs)}::timestamptz`;
+}
+
+/** Series id → bucket start (a multiple of `stepMs`) → growth in that bucket; a bucket without increments is absent. */
+export async function readIncreases(
+  db: Db,
+  series: readonly SeriesRef[],
+  opts: { startMs: number; endMs: number; stepMs: number; resolution: Resolution; nowMs?: number },
+): Promise<Map<number, Map<number, number>>> {
+  const out = new Map<number, Map<number, number>>(series.map((s) => [s.id, new Map()]));
+  if (series.length === 0) return out;
+  const ids = `{${series.map((s) => s.id).join(",")}}`;
+  const fromMs = opts.startMs - INCREASE_LOOKBACK_MS;
+  const completeUntilMs = opts.resolution === "raw" ? opts.endMs : (await rollupCompleteUntil(db, opts.nowMs ?? Date.now())).getTime();
+  const tiers = planTiers(opts.resolution, fromMs, opts.endMs, completeUntilMs);
+  const rows = sql.join(
+    tiers.map((t) => tierRows(t.store, ids, t.fromMs, t.toMs)),
+    sql` union all `,
+  );
+  const result = await queryRows<{ series_id: number; cells: string }>(
+    db,
+    sql`select series_id, json_agg(json_build_array((extract(epoch from b) * 1000)::float8, inc))::text as cells from (
+          select series_id, date_bin(${`${opts.stepMs} milliseconds`}::interval, ts, 'epoch'::timestamptz) as b,
+                 sum(case when value >= prev then value - prev else value end)::float8 as inc
+          from (select series_id, ts, value, lag(value) over (partition by series_id order by ts) as prev from (${rows}) r) x
+          where prev is not null and ts >= ${iso(opts.startMs)}::timestamptz
+          group by 1, 2
+        ) t group by series_id`,
+  );
+  for (const row of result) {
+    const buckets = out.get(Number(row.series_id))!;
+    for (const [b, inc] of JSON.parse(row.cells) as Array<[number, number | string]>) buckets.set(Number(b), Number(inc));
+  }
+  return out;
+}
