@@ -5,8 +5,8 @@ test.use({ storageState: ADMIN_STATE });
 const PAGES = [
   { path: "/", heading: "Overview", empty: "Get data flowing" },
   { path: "/gpus", heading: "GPUs", empty: "No GPU metrics in this range" },
-  { path: "/jobs", heading: "Jobs", empty: "No training jobs reported yet" },
-  { path: "/cache", heading: "Cache", empty: "No cache metrics yet" },
+  { path: "/jobs", heading: "Jobs", empty: "No training jobs in this range" },
+  { path: "/cache", heading: "Cache", empty: "No cache metrics in this range" },
   { path: "/cost", heading: "Cost", empty: "Nothing to price yet" },
   { path: "/explanations", heading: "Explanations", empty: "No explanations stored yet" },
   { path: "/settings/system", heading: "Settings", empty: "Database" },

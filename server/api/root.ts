@@ -1,6 +1,7 @@
 import { annotationsRouter } from "./routers/annotations";
 import { authRouter } from "./routers/auth";
 import { gpusRouter } from "./routers/gpus";
+import { cacheRouter, jobsRouter } from "./routers/jobs";
 import { scrapeRouter } from "./routers/scrape";
 import { systemRouter } from "./routers/system";
 import { tokensRouter } from "./routers/tokens";
@@ -15,6 +16,8 @@ export const appRouter = createTRPCRouter({
   annotations: annotationsRouter,
   scrape: scrapeRouter,
   gpus: gpusRouter,
+  jobs: jobsRouter,
+  cache: cacheRouter,
 });
 
 export type AppRouter = typeof appRouter;

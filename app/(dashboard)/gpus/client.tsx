@@ -1,11 +1,13 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { createColumnHelper, flexRender, getCoreRowModel, getSortedRowModel, type SortingState, useReactTable } from "@tanstack/react-table";
+import { createColumnHelper, getCoreRowModel, getSortedRowModel, type SortingState, useReactTable } from "@tanstack/react-table";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useRouter } from "next/navigation";
 import { type ReactNode, useCallback, useMemo } from "react";
 import type { ChartColors } from "../../_components/charts/EChart";
+import { DataTable } from "../../_components/DataTable";
+import { useUrlState } from "../../_lib/url-state";
 import { EChart } from "../../_components/charts/EChart";
 import { heatmapCells } from "../../_components/charts/prepare/series";
 import { formatAxisTime, formatBytes, formatHours, formatPercent, formatUsd } from "../../_lib/format";
@@ -25,26 +27,6 @@ const FLAG_TEXT: Record<string, { label: string; tone: string; title: string }> 
 
 export function gpuLabel(g: { host: string; gpu: string; migInstance: string | null }): string {
   return `${g.host || "?"} · GPU ${g.gpu}${g.migInstance ? ` · MIG ${g.migInstance}` : ""}`;
-}
-
-/** The page's query string: links that change some entries, and the same change as a navigation. */
-function useUrlState() {
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
-  const hrefWith = useCallback(
-    (entries: Record<string, string | null>) => {
-      const next = new URLSearchParams(searchParams.toString());
-      for (const [key, value] of Object.entries(entries)) {
-        if (value === null || value === "") next.delete(key);
-        else next.set(key, value);
-      }
-      return `${pathname}?${next.toString()}`;
-    },
-    [pathname, searchParams],
-  );
-  const set = useCallback((entries: Record<string, string | null>) => router.replace(hrefWith(entries), { scroll: false }), [router, hrefWith]);
-  return { searchParams, set, hrefWith };
 }
 
 function Funnel({ funnel, cost, canSetPrices }: { funnel: Fleet["funnel"]; cost: Fleet["cost"]; canSetPrices: boolean }) {
@@ -279,56 +261,15 @@ export function GpusClient({ empty, canSetPrices }: { empty: ReactNode; canSetPr
                 </pre>
               </details>
             )}
-            <div className="table-wrap">
-              <table className="data" data-testid="gpu-table">
-                <thead>
-                  {table.getHeaderGroups().map((group) => (
-                    <tr key={group.id}>
-                      {group.headers.map((header) => {
-                        const sorted = state.sort === header.column.id ? (state.desc ? "desc" : "asc") : false;
-                        const num = (header.column.columnDef.meta as { num?: boolean } | undefined)?.num;
-                        return (
-                          <th key={header.id} className={num ? "num" : undefined} aria-sort={sorted ? (sorted === "desc" ? "descending" : "ascending") : undefined}>
-                            {header.column.getCanSort() ? (
-                              <Link
-                                className="sort"
-                                replace
-                                scroll={false}
-                                // Sorted already: flip it. Otherwise numbers start with the largest, text from A.
-                                href={hrefWith({ sort: header.column.id, dir: (sorted ? sorted === "asc" : num) ? "desc" : null })}
-                              >
-                                {flexRender(header.column.columnDef.header, header.getContext())}
-                                <span aria-hidden>{sorted === "asc" ? " ▲" : sorted === "desc" ? " ▼" : ""}</span>
-                              </Link>
-                            ) : (
-                              flexRender(header.column.columnDef.header, header.getContext())
-                            )}
-                          </th>
-                        );
-                      })}
-                    </tr>
-                  ))}
-                </thead>
-                <tbody>
-                  {table.getRowModel().rows.map((row) => (
-                    <tr key={row.id} data-gpu={row.original.key}>
-                      {row.getVisibleCells().map((cell) => (
-                        <td key={cell.id} className={(cell.column.columnDef.meta as { num?: boolean } | undefined)?.num ? "num" : undefined}>
-                          {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                        </td>
-                      ))}
-                    </tr>
-                  ))}
-                  {rows.length === 0 && (
-                    <tr>
-                      <td colSpan={columns.length} className="muted">
-                        No GPU matches this filter.
-                      </td>
-                    </tr>
-                  )}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              table={table}
+              sort={state.sort}
+              desc={state.desc}
+              hrefWith={hrefWith}
+              testId="gpu-table"
+              empty="No GPU matches this filter."
+              rowProps={(g) => ({ "data-gpu": g.key })}
+            />
           </section>
         </>
       )}

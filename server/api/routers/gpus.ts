@@ -3,23 +3,8 @@ import { RowId } from "../ids";
 import { AppError } from "@/server/errors";
 import { deleteGpuPrice, GpuPriceInput, listGpuPrices, setGpuPrice } from "@/server/query/gpu-prices";
 import { getGpuDetail, getGpuFleet, PROFILING_CSV_LINES } from "@/server/query/gpus";
-import { parseTimeRange } from "@/server/query/range";
+import { RangeInput, resolveRange as resolve } from "../range-input";
 import { areaProcedure, createTRPCRouter } from "../trpc";
-
-/** The page's URL range as it stands (`range=24h`, or `from`/`to`); the server resolves it with its own clock. */
-const RangeInput = z.object({
-  range: z.string().max(20).optional(),
-  from: z.string().max(40).optional(),
-  to: z.string().max(40).optional(),
-  /** A finer or coarser step asked for by zooming; the server raises it to its floor. */
-  stepMs: z.number().int().positive().max(30 * 24 * 3600_000).optional(),
-});
-
-function resolve(input: z.infer<typeof RangeInput>) {
-  const nowMs = Date.now();
-  const { range, error } = parseTimeRange(input, nowMs);
-  return { startMs: range.startMs, endMs: range.endMs, nowMs, requestedStepMs: input.stepMs, rangeError: error };
-}
 
 const gpuProcedure = areaProcedure("gpus");
 /** Prices are money: finance (and admin) set them, on the Cost page. */

@@ -1,11 +1,13 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useSearchParams } from "next/navigation";
 import { useCallback } from "react";
+import { timeAxis, valueAxis, zoomToolbox } from "../../../_components/charts/axes";
 import { type ChartColors, EChart } from "../../../_components/charts/EChart";
 import { bandAreas, linePoints } from "../../../_components/charts/prepare/series";
-import { formatAxisTime, formatBytes, formatHours, formatPercent, formatUtc } from "../../../_lib/format";
+import { formatBytes, formatHours, formatPercent, formatUtc } from "../../../_lib/format";
+import { useZoomToRange } from "../../../_lib/url-state";
 import { useTRPC } from "../../../_trpc/client";
 import { gpuLabel } from "../client";
 import { rangeInput } from "../search-params";
@@ -19,36 +21,11 @@ const ACTIVITY = [
 
 const GROUP = "gpu-detail";
 
-function timeAxis(c: ChartColors, span: number) {
-  return {
-    type: "time",
-    axisLabel: { color: c.muted, formatter: (v: number) => formatAxisTime(v, span) },
-    axisLine: { lineStyle: { color: c.border } },
-    splitLine: { show: false },
-  };
-}
-
-function valueAxis(c: ChartColors, format: (v: number) => string, max?: number) {
-  return { type: "value", min: 0, max, axisLabel: { color: c.muted, formatter: format }, splitLine: { lineStyle: { color: c.border, opacity: 0.6 } } };
-}
-
 export function GpuDetailClient({ gpuKey }: { gpuKey: string }) {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
   const searchParams = useSearchParams();
   const detail = useQuery(trpc.gpus.detail.queryOptions({ ...rangeInput(searchParams), key: gpuKey }));
-  const zoom = useCallback(
-    (startMs: number, endMs: number) => {
-      if (endMs - startMs < 60_000) return;
-      const next = new URLSearchParams(searchParams.toString());
-      next.delete("range");
-      next.set("from", new Date(Math.floor(startMs)).toISOString());
-      next.set("to", new Date(Math.ceil(endMs)).toISOString());
-      router.push(`${pathname}?${next.toString()}`, { scroll: false });
-    },
-    [router, pathname, searchParams],
-  );
+  const zoom = useZoomToRange();
   const data = detail.data;
   const span = data ? data.read.endMs - data.read.startMs : 0;
 
@@ -60,7 +37,7 @@ export function GpuDetailClient({ gpuKey }: { gpuKey: string }) {
         color: shown.map((a) => a.color),
         legend: { top: 0, textStyle: { color: c.muted } },
         tooltip: { trigger: "axis", valueFormatter: (v: number | null) => (v === null ? "no data" : formatPercent(v, 1)) },
-        toolbox: { show: true, right: 8, top: 0, feature: { dataZoom: { yAxisIndex: "none", title: { zoom: "Drag to zoom", back: "Undo zoom" } } }, iconStyle: { borderColor: c.muted } },
+        toolbox: zoomToolbox(c),
         grid: { left: 56, right: 24, top: 36, bottom: 30 },
         xAxis: timeAxis(c, span),
         yAxis: valueAxis(c, (v) => formatPercent(v), 1),

@@ -1,0 +1,158 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { type ReactNode, useCallback } from "react";
+import { timeAxis, valueAxis, zoomToolbox } from "../../_components/charts/axes";
+import { type ChartColors, EChart } from "../../_components/charts/EChart";
+import { annotationMarks, linePoints } from "../../_components/charts/prepare/series";
+import { formatBytes, formatPercent } from "../../_lib/format";
+import { useUrlState, useZoomToRange } from "../../_lib/url-state";
+import { useTRPC } from "../../_trpc/client";
+import { rangeInput } from "../gpus/search-params";
+
+const GROUP = "cache";
+const PALETTE = ["#0891b2", "#9333ea", "#16a34a", "#d97706", "#dc2626", "#1f6feb"];
+
+export function CacheClient({ empty }: { empty: ReactNode }) {
+  const trpc = useTRPC();
+  const { searchParams } = useUrlState();
+  const clusters = useQuery(trpc.cache.clusters.queryOptions(rangeInput(searchParams)));
+  const zoom = useZoomToRange();
+  const data = clusters.data;
+  const span = data ? data.read.endMs - data.read.startMs : 0;
+  const stepSeconds = data ? data.read.stepMs / 1000 : 1;
+
+  const frame = useCallback(
+    (c: ChartColors, format: (v: number) => string) => ({
+      legend: { top: 0, left: 0, textStyle: { color: c.muted } },
+      tooltip: { trigger: "axis", valueFormatter: (v: number | null) => (v === null || v === undefined ? "no data" : format(v)) },
+      toolbox: zoomToolbox(c),
+      grid: { left: 72, right: 24, top: 36, bottom: 30 },
+      xAxis: timeAxis(c, span, { min: data?.read.startMs, max: data?.read.endMs }),
+    }),
+    [data, span],
+  );
+
+  const hitChart = useCallback(
+    (c: ChartColors) => {
+      if (!data) return {};
+      const marks = annotationMarks(data.annotations, data.read.startMs, data.read.endMs, c.muted);
+      return {
+        ...frame(c, (v) => formatPercent(v, 1)),
+        color: PALETTE,
+        yAxis: valueAxis(c, (v) => formatPercent(v), 1),
+        series: data.clusters.map((cl, i) => ({ type: "line", name: cl.name, showSymbol: false, data: linePoints(data.read.times, cl.hitRatio), ...(i === 0 ? marks : {}) })),
+      };
+    },
+    [data, frame],
+  );
+
+  const bytesChart = useCallback(
+    (c: ChartColors) => {
+      if (!data) return {};
+      const rate = (xs: Array<number | null>) => xs.map((x) => (x === null ? null : x / stepSeconds));
+      return {
+        ...frame(c, (v) => `${formatBytes(v)}/s`),
+        color: PALETTE.flatMap((p) => [p, p]),
+        legend: { top: 0, left: 0, right: 64, type: "scroll", textStyle: { color: c.muted } },
+        grid: { left: 72, right: 24, top: 40, bottom: 30 },
+        yAxis: valueAxis(c, (v) => `${formatBytes(v)}/s`),
+        series: data.clusters.flatMap((cl) => [
+          { type: "line", name: `${cl.name} from cache`, stack: cl.name, showSymbol: false, areaStyle: { opacity: 0.35 }, data: linePoints(data.read.times, rate(cl.cacheBytes)) },
+          {
+            type: "line",
+            name: `${cl.name} from object store`,
+            stack: cl.name,
+            showSymbol: false,
+            lineStyle: { type: "dashed" },
+            areaStyle: { opacity: 0.1 },
+            data: linePoints(data.read.times, rate(cl.ufsBytes)),
+          },
+        ]),
+      };
+    },
+    [data, frame, stepSeconds],
+  );
+
+  const capacityChart = useCallback(
+    (c: ChartColors) => {
+      if (!data) return {};
+      return {
+        ...frame(c, formatBytes),
+        color: PALETTE,
+        yAxis: valueAxis(c, formatBytes),
+        series: data.clusters.map((cl) => ({ type: "line", name: `${cl.name} used`, showSymbol: false, areaStyle: { opacity: 0.08 }, data: linePoints(data.read.times, cl.usedBytes) })),
+      };
+    },
+    [data, frame],
+  );
+
+  if (clusters.isPending) return <p className="muted">Loading cache clusters…</p>;
+  if (clusters.error) return <p className="alert error">{clusters.error.message}</p>;
+  const list = data!.clusters;
+  if (list.length === 0) return <>{data!.rangeError && <p className="alert warn">{data!.rangeError}</p>}{empty}</>;
+  return (
+    <>
+      {data!.rangeError && <p className="alert warn">{data!.rangeError}</p>}
+      <section className="card" aria-labelledby="clusters-heading">
+        <h2 id="clusters-heading">Clusters</h2>
+        <div className="table-wrap">
+          <table className="data" data-testid="cache-clusters">
+            <thead>
+              <tr>
+                <th>Cluster</th>
+                <th>Metrics</th>
+                <th className="num">Hit ratio</th>
+                <th className="num">From cache</th>
+                <th className="num">From object store</th>
+                <th className="num">Used / capacity</th>
+                <th className="num">Workers</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((cl) => (
+                <tr key={cl.name} data-cluster={cl.name}>
+                  <td>
+                    <strong>{cl.name}</strong>
+                    <div className="muted">{cl.instances.slice(0, 3).join(", ")}{cl.instances.length > 3 ? ` +${cl.instances.length - 3}` : ""}</div>
+                  </td>
+                  <td>
+                    <span className="badge" title={cl.style === "2.x" ? "Dropwizard counters exported as gauges (Cluster_BytesRead*)" : "Prometheus counters (alluxio_*_total)"}>
+                      Alluxio {cl.style}
+                    </span>
+                  </td>
+                  <td className="num">{formatPercent(cl.overallHitRatio, 1)}</td>
+                  <td className="num">{formatBytes(cl.totalCacheBytes)}</td>
+                  <td className="num">{formatBytes(cl.totalUfsBytes)}</td>
+                  <td className="num">
+                    {formatBytes(cl.lastUsedBytes)} / {formatBytes(cl.lastCapacityBytes)}
+                    {cl.lastUsedBytes !== null && cl.lastCapacityBytes ? <div className="muted">{formatPercent(cl.lastUsedBytes / cl.lastCapacityBytes)} full</div> : null}
+                  </td>
+                  <td className="num">{cl.workers ?? "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <p className="muted" style={{ marginBottom: 0, marginTop: 10 }}>
+          Hit ratio = bytes served from cache ÷ all bytes read, over the range (a ratio of sums). Every byte from the object store is a byte of
+          egress when the store is in another region or cloud.
+        </p>
+      </section>
+      <section className="card" aria-labelledby="hit-heading">
+        <h2 id="hit-heading">Hit ratio</h2>
+        <EChart option={hitChart} height={240} group={GROUP} onZoom={zoom} ariaLabel="Cache hit ratio per cluster over time" testId="cache-hit" />
+      </section>
+      <div className="grid-2">
+        <section className="card" aria-labelledby="bytes-heading">
+          <h2 id="bytes-heading">Reads: from cache and from the object store</h2>
+          <EChart option={bytesChart} height={240} group={GROUP} onZoom={zoom} ariaLabel="Bytes a second served from cache and read from the object store" testId="cache-bytes" />
+        </section>
+        <section className="card" aria-labelledby="capacity-heading">
+          <h2 id="capacity-heading">Capacity used</h2>
+          <EChart option={capacityChart} height={240} group={GROUP} onZoom={zoom} ariaLabel="Cache capacity used per cluster over time" testId="cache-capacity" />
+        </section>
+      </div>
+    </>
+  );
+}
