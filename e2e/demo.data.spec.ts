@@ -62,6 +62,33 @@ test.describe("the demo fleet on an empty instance", () => {
     await screenshotBothThemes(page, "demo-gpus");
   });
 
+  test("the Overview says where to look first, and every page draws the fleet's data", async ({ page }) => {
+    await page.goto(`${server.url}/login?next=${encodeURIComponent("/?range=6h")}`);
+    await page.getByLabel("Email").fill(credentials.email);
+    await page.getByLabel("Password").fill(credentials.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/\?range=6h$/);
+    const attention = page.getByTestId("attention");
+    await expect(attention).toContainText("llama-70b-finetune is highly input-bound");
+    await expect(attention).toContainText("bert-sweep-eval has made no progress");
+    await expect(attention).toContainText("gpu-node-04 GPU 6 (research/debug-spin-7f9c) looked busy to NVML");
+    for (const lane of ["gpuBusy", "stall", "hitRatio", "objectStoreBytesPerSecond"]) {
+      await expect(page.getByTestId(`timeline-${lane}`)).toHaveAttribute("data-finished", "true");
+    }
+    await screenshotBothThemes(page, "demo-overview");
+    // A tile opens its page with the same range.
+    await page.getByTestId("tile-cache").click();
+    await expect(page).toHaveURL(/\/cache\?range=6h$/);
+    await expect(page.getByTestId("cache-clusters").locator("tr[data-cluster]")).toHaveCount(2);
+    await expect(page.getByTestId("cache-hit")).toHaveAttribute("data-finished", "true");
+    await page.goto(`${server.url}/jobs/llama-70b-finetune?range=6h`);
+    await expect(page.getByTestId("job-finding")).toContainText("Highly input-bound");
+    for (const chart of ["job-step", "job-ranks", "job-busy", "job-cache"]) await expect(page.getByTestId(chart)).toHaveAttribute("data-finished", "true");
+    // 6 · 70e9 · 4,096 tokens a step in 4.2 s of compute is 41% of an H100's peak; the step time with data wait is longer.
+    await expect(page.getByTestId("job-mfu")).toContainText(/^\d\d\.\d% of 989 TFLOP\/s/);
+    await screenshotBothThemes(page, "demo-job");
+  });
+
   test("the scraper pulls every demo exporter, and the training jobs push over OTLP", async ({ page }) => {
     await page.goto(`${server.url}/login`);
     await page.getByLabel("Email").fill(credentials.email);

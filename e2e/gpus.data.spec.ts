@@ -106,12 +106,16 @@ test.describe("GPUs", () => {
     await expect(page.getByTestId("fleet-cost")).toContainText(/\(\$6\.\d\d\)/);
   });
 
-  test("the Overview sums the fleet up for the same range and links to it", async ({ page }) => {
+  test("the Overview sums the fleet up for the same range, points at the idle-held GPU, and links to it", async ({ page }) => {
     await page.goto("/?range=6h");
-    const tile = page.getByTestId("overview-gpus");
-    await expect(tile).toContainText(/9 GPUs reporting · 75% of GPU-hours busy · 2\.\d GPU-h held idle \(\$6\)/);
+    const tile = page.getByTestId("tile-gpus");
+    // 6 of 8 generated GPUs at 70% for 2 h, the capture's GPU busy: 75% of GPU-hours at ≥ 50% SM active.
+    await expect(tile).toContainText("75%");
+    await expect(tile).toContainText("of 9 GPUs");
+    await expect(page.getByTestId("attention")).toContainText(/ml\/notebook-7 holds e2e-node GPU 3 with SM activity under 10%: 2\.\d GPU-h idle-held, \$6\.\d\d\./);
+    await expect(page.getByTestId("timeline-gpuBusy")).toHaveAttribute("data-finished", "true");
     await screenshotBothThemes(page, "overview-gpus");
-    await tile.getByRole("link", { name: "Open GPUs for this range →" }).click();
+    await tile.click();
     await expect(page).toHaveURL(/\/gpus\?range=6h$/);
     await expect(page.getByTestId("funnel-gpus")).toContainText("9");
   });

@@ -2,6 +2,7 @@ import { annotationsRouter } from "./routers/annotations";
 import { authRouter } from "./routers/auth";
 import { gpusRouter } from "./routers/gpus";
 import { cacheRouter, jobsRouter } from "./routers/jobs";
+import { overviewRouter } from "./routers/overview";
 import { scrapeRouter } from "./routers/scrape";
 import { systemRouter } from "./routers/system";
 import { tokensRouter } from "./routers/tokens";
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   gpus: gpusRouter,
   jobs: jobsRouter,
   cache: cacheRouter,
+  overview: overviewRouter,
 });
 
 export type AppRouter = typeof appRouter;

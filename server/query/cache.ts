@@ -32,6 +32,9 @@ export interface CacheClusterSeries {
   /** Per bucket of the read: bytes served from cache, fetched from UFS (null: nothing reported). */
   cacheBytes: Array<number | null>;
   ufsBytes: Array<number | null>;
+  /** The same as rates: each bucket's bytes over the seconds of it inside the range (the first and last may be short). */
+  cacheBytesPerSecond: Array<number | null>;
+  ufsBytesPerSecond: Array<number | null>;
   hitRatio: Array<number | null>;
   usedBytes: Array<number | null>;
   capacityBytes: Array<number | null>;
@@ -60,6 +63,11 @@ interface Acc {
 }
 
 const add = (m: Map<number, number>, t: number, v: number) => m.set(t, (m.get(t) ?? 0) + v);
+
+/** Seconds of bucket `t` that lie inside the read's range: a whole step except, perhaps, at either end. */
+export function bucketSeconds(read: Pick<RangeRead, "startMs" | "endMs" | "stepMs">, t: number): number {
+  return Math.max(1, Math.min(t + read.stepMs, read.endMs) - Math.max(t, read.startMs)) / 1000;
+}
 
 /** Every cache cluster that reported in the read, sorted by name; `only` narrows to one cluster. */
 export async function readCacheClusters(db: Db, read: RangeRead, opts: { only?: string; nowMs?: number } = {}): Promise<CacheClusterSeries[]> {
@@ -113,6 +121,7 @@ export async function readCacheClusters(db: Db, read: RangeRead, opts: { only?: 
       const u = ufsBytes[i] ?? 0;
       return c + u > 0 ? c / (c + u) : null;
     });
+    const perSecond = (xs: Array<number | null>) => xs.map((x, i) => (x === null ? null : x / bucketSeconds(read, read.times[i]!)));
     const totalCacheBytes = cacheBytes.reduce<number>((a, b) => a + (b ?? 0), 0);
     const totalUfsBytes = ufsBytes.reduce<number>((a, b) => a + (b ?? 0), 0);
     const gaugeAt = (m: Map<number, { sum: number; count: number }>, t: number) => {
@@ -128,6 +137,8 @@ export async function readCacheClusters(db: Db, read: RangeRead, opts: { only?: 
       style: acc.style,
       cacheBytes,
       ufsBytes,
+      cacheBytesPerSecond: perSecond(cacheBytes),
+      ufsBytesPerSecond: perSecond(ufsBytes),
       hitRatio,
       usedBytes,
       capacityBytes,

@@ -15,6 +15,8 @@ export const WORKLOAD_LABELS = ["pod", "exported_pod", "hpc_job"] as const;
 export const BUSY_THRESHOLD = 0.5;
 /** Idle-held: allocated and below this SM activity … */
 export const IDLE_THRESHOLD = 0.1;
+/** How long a GPU's last sample stands for it (Prometheus' default lookback), bridging scrapes sparser than a step. */
+export const GAUGE_HOLD_MS = 5 * 60_000;
 /** … for at least this long without a break. */
 export const IDLE_HELD_MIN_MS = 30 * 60_000;
 /** Divergent: NVML says ≥ 90% while SM activity is ≤ 20% (kernels resident but not working) for this long in the range. */
@@ -115,7 +117,14 @@ export async function readGpus(
   const byMetric = new Map<string, { signal: string; rank: number; scale: number }>();
   for (const signal of wanted) signal.sources.forEach((source, rank) => byMetric.set(source.metric, { signal: signal.name, rank, scale: source.scale }));
   const series = await findSeries(db, [...byMetric.keys()], opts.matchers);
-  const bucketed = await readBuckets(db, series, { startMs: read.startMs, endMs: read.endMs, stepMs: read.stepMs, resolution: read.resolution, nowMs: opts.nowMs });
+  const bucketed = await readBuckets(db, series, {
+    startMs: read.startMs,
+    endMs: read.endMs,
+    stepMs: read.stepMs,
+    resolution: read.resolution,
+    nowMs: opts.nowMs,
+    holdMs: GAUGE_HOLD_MS,
+  });
 
   // First pass: which source each GPU reports per signal (the lowest rank with any sample in the range).
   const gpus = new Map<string, GpuData>();

@@ -8,6 +8,7 @@ import { planRead } from "./gpus";
 import { findSeries } from "./read";
 import { readIncreases } from "./increases";
 import { getJobDetail, getJobs, peakFlops, verdictOf, workloadIsJob } from "./jobs";
+import { getOverview } from "./overview";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -198,5 +199,35 @@ describe("cache clusters", () => {
     expect(c2.totalUfsBytes).toBe(119 * 25);
     expect(c2.overallHitRatio).toBeCloseTo(0.75, 12);
     expect(c2.workers).toBe(12);
+  });
+});
+
+describe("the overview", () => {
+  it("ranks what to look at by dollars, lines the fleet up on one axis, and leaves out what a role may not see", async () => {
+    const all = { gpus: true, jobs: true, cache: true };
+    const overview = await getOverview(database.db, { startMs: RANGE.startMs, endMs: RANGE.endMs, nowMs: NOW }, PRICES, all);
+    // The stalls are the only findings, priced first: the GPUs work, every GPU is allocated, both caches hit 60% or more.
+    // The early job has no GPU metrics and so no price: it comes after every priced finding.
+    expect(overview.attention.map((a) => [a.area, a.href, a.usd === null])).toEqual([
+      ["jobs", "/jobs/trainer", false],
+      ["jobs", "/jobs/early", true],
+    ]);
+    // In one-minute buckets the first minute has no increment yet (its sample is the base): 2 GPU-minutes less of
+    // stall than the 5-minute case above, $0.96 − 2/60 h × 0.4 × 0.2 × $4.
+    expect(overview.attention[0]!.text).toBe("trainer is moderately input-bound: 20% of step time waiting for data, 0.2 GPU-h of GPU time ($0.95).");
+    expect(overview.gpus).toMatchObject({ total: 3, divergent: 0 });
+    expect(overview.jobs?.worst.map((j) => j.name)).toEqual(["trainer", "early", "hung"]);
+    expect(overview.cache?.clusters.map((c) => c.name)).toEqual(["c1", "c2"]);
+    const { timeline } = overview;
+    const i = timeline.times.indexOf(T0 + 40 * M);
+    expect(timeline.gpuBusy[i]).toBeCloseTo((0.6 + 0.6 + 0.9) / 3, 10);
+    // Minute 40: the trainer waits 24 of its 120 rank-seconds, the hung job still steps 60 s without waiting, the
+    // early job has stopped: 24 of 180.
+    expect(timeline.stall[i]).toBeCloseTo(24 / 180, 10);
+    // c1 reads 60 B a minute from its store in the first hour; c2 25 B.
+    expect(timeline.objectStoreBytesPerSecond[i]).toBeCloseTo(85 / 60, 10);
+
+    const finance = await getOverview(database.db, { startMs: RANGE.startMs, endMs: RANGE.endMs, nowMs: NOW }, PRICES, { gpus: false, jobs: false, cache: false });
+    expect([finance.gpus, finance.jobs, finance.cache, finance.money, finance.attention]).toEqual([null, null, null, null, []]);
   });
 });

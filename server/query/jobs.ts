@@ -22,6 +22,16 @@ export const JOB_COUNTERS = {
 type Quantity = keyof typeof JOB_COUNTERS;
 const QUANTITIES = Object.keys(JOB_COUNTERS) as Quantity[];
 export const JOB_INFO_METRIC = "training_job_info";
+/**
+ * Counters are summed in buckets of at least a minute: a finer bucket would hold a job's increments only where a
+ * sample fell (every other 30-second bucket for a job pushing each minute), and its stall would flicker to nothing.
+ */
+export const MIN_COUNTER_STEP_MS = 60_000;
+
+/** The read of a counter page: the server's step for the range, never finer than a minute. */
+export function planCounterRead(range: { startMs: number; endMs: number; nowMs?: number; requestedStepMs?: number }): RangeRead {
+  return planRead(range.startMs, range.endMs, { nowMs: range.nowMs, requestedStepMs: Math.max(range.requestedStepMs ?? 0, MIN_COUNTER_STEP_MS) });
+}
 
 export type Verdict = "not" | "moderately" | "highly";
 export const VERDICT_TEXT: Record<Verdict, string> = {
@@ -354,6 +364,8 @@ function summarise(job: JobData, join: GpuJoin, read: RangeRead, prices: readonl
 export interface JobList {
   read: RangeRead;
   jobs: JobSummary[];
+  /** Σ data wait and Σ step seconds of every job's every rank, per bucket of the read: the fleet's stall over time. */
+  totals: { waitSeconds: number[]; stepSeconds: number[] };
 }
 
 /** Every job that reported step counters in the range, worst stall dollars first. */
@@ -363,12 +375,20 @@ export async function getJobs(
   prices: readonly GpuPrice[],
 ): Promise<JobList> {
   const nowMs = range.nowMs ?? Date.now();
-  const read = planRead(range.startMs, range.endMs, { nowMs, requestedStepMs: range.requestedStepMs });
+  const read = planCounterRead({ ...range, nowMs });
   const jobs = await readJobs(db, read, { nowMs });
   const joins = await joinGpus(db, read, [...jobs.keys()], prices, nowMs);
   const list = [...jobs.values()].map((job) => summarise(job, joins.get(job.name)!, read, prices, nowMs));
   list.sort((a, b) => (b.stallUsd ?? -1) - (a.stallUsd ?? -1) || (b.stall ?? -1) - (a.stall ?? -1) || a.name.localeCompare(b.name));
-  return { read, jobs: list };
+  const totals = { waitSeconds: read.times.map(() => 0), stepSeconds: read.times.map(() => 0) };
+  const index = new Map(read.times.map((t, i) => [t, i]));
+  for (const job of jobs.values()) {
+    for (const q of job.ranks.values()) {
+      for (const [t, v] of q.wait ?? []) if (index.has(t)) totals.waitSeconds[index.get(t)!]! += v;
+      for (const [t, v] of q.step ?? []) if (index.has(t)) totals.stepSeconds[index.get(t)!]! += v;
+    }
+  }
+  return { read, jobs: list, totals };
 }
 
 export interface JobDetail {
@@ -418,7 +438,7 @@ function timelineOf(job: JobData, join: GpuJoin, read: RangeRead, cluster: Cache
       ? {
           name: cluster.name,
           hitRatio: cluster.hitRatio,
-          ufsBytesPerSecond: cluster.ufsBytes.map((b) => (b === null ? null : b / (read.stepMs / 1000))),
+          ufsBytesPerSecond: cluster.ufsBytesPerSecond,
         }
       : null,
   };
@@ -489,7 +509,7 @@ export async function getJobDetail(
   prices: readonly GpuPrice[],
 ): Promise<JobDetail | null> {
   const nowMs = range.nowMs ?? Date.now();
-  const read = planRead(range.startMs, range.endMs, { nowMs, requestedStepMs: range.requestedStepMs });
+  const read = planCounterRead({ ...range, nowMs });
   const jobs = await readJobs(db, read, { only: name, nowMs });
   const job = jobs.get(name);
   if (!job) return null;

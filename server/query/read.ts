@@ -112,7 +112,19 @@ function tierQuery(tier: Tier, ids: readonly number[], stepMs: number): SQL {
 export async function readBuckets(
   db: Db,
   series: readonly SeriesRef[],
-  opts: { startMs: number; endMs: number; stepMs: number; resolution: Resolution; nowMs?: number },
+  opts: {
+    startMs: number;
+    endMs: number;
+    stepMs: number;
+    resolution: Resolution;
+    nowMs?: number;
+    /**
+     * A gauge holds its last value this long, as Prometheus' lookback does: an empty bucket between two buckets at
+     * most this far apart takes the earlier one's aggregate. A step finer than the scrape interval then still counts
+     * every bucket a GPU was reporting, instead of every other one.
+     */
+    holdMs?: number;
+  },
 ): Promise<BucketedSeries[]> {
   const out = new Map<number, BucketedSeries>(series.map((s) => [s.id, { ...s, buckets: new Map() }]));
   if (series.length === 0) return [];
@@ -139,7 +151,20 @@ export async function readBuckets(
       }
     }
   }
+  if (opts.holdMs && opts.holdMs > opts.stepMs) for (const s of out.values()) holdGaps(s.buckets, opts.stepMs, opts.holdMs);
   return [...out.values()];
+}
+
+/** Fills each run of empty buckets shorter than `holdMs` between two present ones with the earlier's aggregate. */
+export function holdGaps(buckets: Map<number, BucketAggregate>, stepMs: number, holdMs: number): void {
+  const keys = [...buckets.keys()].sort((a, b) => a - b);
+  for (let i = 1; i < keys.length; i++) {
+    const from = keys[i - 1]!;
+    const to = keys[i]!;
+    if (to - from <= stepMs || to - from > holdMs) continue;
+    const held = buckets.get(from)!;
+    for (let t = from + stepMs; t < to; t += stepMs) buckets.set(t, held);
+  }
 }
 
 /** Raw samples of each series in [startMs, endMs], sorted, for counter functions and instant lookups. */

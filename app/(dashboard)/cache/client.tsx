@@ -20,7 +20,6 @@ export function CacheClient({ empty }: { empty: ReactNode }) {
   const zoom = useZoomToRange();
   const data = clusters.data;
   const span = data ? data.read.endMs - data.read.startMs : 0;
-  const stepSeconds = data ? data.read.stepMs / 1000 : 1;
 
   const frame = useCallback(
     (c: ChartColors, format: (v: number) => string) => ({
@@ -50,7 +49,6 @@ export function CacheClient({ empty }: { empty: ReactNode }) {
   const bytesChart = useCallback(
     (c: ChartColors) => {
       if (!data) return {};
-      const rate = (xs: Array<number | null>) => xs.map((x) => (x === null ? null : x / stepSeconds));
       return {
         ...frame(c, (v) => `${formatBytes(v)}/s`),
         color: PALETTE.flatMap((p) => [p, p]),
@@ -58,7 +56,7 @@ export function CacheClient({ empty }: { empty: ReactNode }) {
         grid: { left: 72, right: 24, top: 40, bottom: 30 },
         yAxis: valueAxis(c, (v) => `${formatBytes(v)}/s`),
         series: data.clusters.flatMap((cl) => [
-          { type: "line", name: `${cl.name} from cache`, stack: cl.name, showSymbol: false, areaStyle: { opacity: 0.35 }, data: linePoints(data.read.times, rate(cl.cacheBytes)) },
+          { type: "line", name: `${cl.name} from cache`, stack: cl.name, showSymbol: false, areaStyle: { opacity: 0.35 }, data: linePoints(data.read.times, cl.cacheBytesPerSecond) },
           {
             type: "line",
             name: `${cl.name} from object store`,
@@ -66,12 +64,12 @@ export function CacheClient({ empty }: { empty: ReactNode }) {
             showSymbol: false,
             lineStyle: { type: "dashed" },
             areaStyle: { opacity: 0.1 },
-            data: linePoints(data.read.times, rate(cl.ufsBytes)),
+            data: linePoints(data.read.times, cl.ufsBytesPerSecond),
           },
         ]),
       };
     },
-    [data, frame, stepSeconds],
+    [data, frame],
   );
 
   const capacityChart = useCallback(

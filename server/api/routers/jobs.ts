@@ -3,8 +3,7 @@ import { AppError } from "@/server/errors";
 import { listAnnotations } from "@/server/annotations/annotations";
 import { readCacheClusters } from "@/server/query/cache";
 import { listGpuPrices } from "@/server/query/gpu-prices";
-import { planRead } from "@/server/query/gpus";
-import { getJobDetail, getJobs } from "@/server/query/jobs";
+import { getJobDetail, getJobs, planCounterRead } from "@/server/query/jobs";
 import { RangeInput, resolveRange } from "../range-input";
 import { areaProcedure, createTRPCRouter } from "../trpc";
 
@@ -38,7 +37,7 @@ export const jobsRouter = createTRPCRouter({
 export const cacheRouter = createTRPCRouter({
   clusters: cacheProcedure.input(RangeInput).query(async ({ ctx, input }) => {
     const range = resolveRange(input);
-    const read = planRead(range.startMs, range.endMs, { nowMs: range.nowMs, requestedStepMs: range.requestedStepMs });
+    const read = planCounterRead(range);
     const clusters = await readCacheClusters(ctx.db, read, { nowMs: range.nowMs });
     const annotations = await listAnnotations(ctx.db, {
       startMs: read.startMs,
