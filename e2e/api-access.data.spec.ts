@@ -7,9 +7,14 @@ import { ADMIN_STATE, expect, test } from "./fixtures";
  * Who may call each HTTP route, written out by hand; the route files under app/api are listed from disk, so a new
  * route without a rule here fails this test. `scope` routes take a bearer token; `session` routes a sign-in cookie.
  */
-type Rule = { method: "GET" | "POST"; auth: "public" } | { method: "GET" | "POST"; auth: "scope"; scope: string };
+type Rule =
+  | { method: "GET" | "POST"; auth: "public" }
+  | { method: "GET" | "POST"; auth: "scope"; scope: string }
+  | { method: "POST"; auth: "session-form" };
 const RULES: Record<string, Rule[]> = {
   "/api/health": [{ method: "GET", auth: "public" }],
+  // A form post from Flightdeck's own pages; checked below (anonymous: nothing to end; another site: refused).
+  "/api/auth/sign-out": [{ method: "POST", auth: "session-form" }],
   "/api/trpc/[trpc]": [], // every procedure is checked by server/api/access.db.test.ts
   "/api/v1/write": [{ method: "POST", auth: "scope", scope: "metrics:write" }],
   "/api/v1/otlp/v1/metrics": [{ method: "POST", auth: "scope", scope: "metrics:write" }],
@@ -53,7 +58,9 @@ test.describe("authorisation of every HTTP route", () => {
     expect(routeFiles(API_DIR).sort()).toEqual(Object.keys(RULES).sort());
   });
 
-  test("anonymous, wrong-scope and revoked callers are refused; the right scope passes the check", async ({ request }) => {
+  test("anonymous, wrong-scope and revoked callers are refused; the right scope passes the check", async ({ request, playwright }) => {
+    // Without the admin's cookie: the sign-out check must not end the session the other tests share.
+    const anon = await playwright.request.newContext({ baseURL: process.env.FLIGHTDECK_E2E_URL });
     const tokens = new Map<string, string>();
     for (const scope of SCOPES) tokens.set(scope, (await createToken(request, `matrix ${scope}`, [scope])).token);
     const revoked = await createToken(request, "matrix revoked", SCOPES);
@@ -72,6 +79,14 @@ test.describe("authorisation of every HTTP route", () => {
     for (const [route, rules] of Object.entries(RULES)) {
       for (const rule of rules) {
         const label = `${rule.method} ${route}`;
+        if (rule.auth === "session-form") {
+          const anonymous = await anon.fetch(route, { method: "POST", maxRedirects: 0, failOnStatusCode: false });
+          expect(anonymous.status(), `${label} anonymous`).toBe(303);
+          expect(anonymous.headers().location, `${label} anonymous`).toBe("/login");
+          const crossSite = await anon.fetch(route, { method: "POST", headers: { origin: "https://evil.example" }, failOnStatusCode: false });
+          expect(crossSite.status(), `${label} from another site`).toBe(403);
+          continue;
+        }
         if (rule.auth === "public") {
           expect((await call(route, rule.method)).status(), label).toBe(200);
           continue;
@@ -87,6 +102,7 @@ test.describe("authorisation of every HTTP route", () => {
         expect([401, 403], `${label} with ${rule.scope}`).not.toContain(allowed);
       }
     }
+    await anon.dispose();
   });
 });
 

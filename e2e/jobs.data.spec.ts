@@ -90,6 +90,27 @@ test.describe("jobs and cache", () => {
     await screenshotBothThemes(page, "job-full");
   });
 
+  test("an annotation added on the Overview for the job is drawn on the job page, and one for another job is not", async ({ page }) => {
+    await page.goto("/?range=6h");
+    const card = page.locator("section", { has: page.getByRole("heading", { name: "Annotations" }) });
+    for (const [title, job] of [
+      ["cache warm-up started", "warmup-e2e"],
+      ["unrelated rollout", "someone-else"],
+    ]) {
+      await card.getByLabel("Title").fill(title!);
+      await card.getByLabel("Kind").selectOption("cache_warmup");
+      await card.getByLabel("Applies to").selectOption("job");
+      await card.getByLabel("Training job name").fill(job!);
+      await card.getByRole("button", { name: "Add annotation" }).click();
+      await expect(card.getByRole("cell", { name: title, exact: true })).toBeVisible();
+    }
+    await page.goto("/jobs/warmup-e2e?range=6h");
+    const step = page.getByTestId("job-step");
+    await expect(step).toHaveAttribute("data-finished", "true");
+    await expect(step).toHaveAttribute("data-marks", /Cache warm-up: cache warm-up started/);
+    await expect(step).not.toHaveAttribute("data-marks", /unrelated rollout/);
+  });
+
   test("the cache page lists an Alluxio 2.x and a 3.x cluster with their hit ratios", async ({ page }) => {
     await page.goto("/cache?range=6h");
     const table = page.getByTestId("cache-clusters");

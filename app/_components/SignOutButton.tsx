@@ -1,19 +1,13 @@
-"use client";
-
-import { useMutation } from "@tanstack/react-query";
-import { useTRPC } from "../_trpc/client";
-
+/**
+ * A plain form: signing out works the moment the page is shown, before (or without) its scripts, and the full
+ * navigation to the sign-in page drops every cached query of the signed-out user.
+ */
 export function SignOutButton() {
-  const trpc = useTRPC();
-  const signOut = useMutation(
-    trpc.auth.signOut.mutationOptions({
-      // A full navigation drops every cached query of the signed-out user.
-      onSettled: () => window.location.assign("/login"),
-    }),
-  );
   return (
-    <button type="button" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
-      {signOut.isPending ? "Signing out…" : "Sign out"}
-    </button>
+    <form method="post" action="/api/auth/sign-out">
+      <button type="submit" style={{ width: "100%" }}>
+        Sign out
+      </button>
+    </form>
   );
 }

@@ -96,8 +96,12 @@ export function EChart({ option, height, group, onZoom, onClick, ariaLabel, test
     const built = option(c);
     chart.setOption({ backgroundColor: "transparent", textStyle: { color: c.text, fontFamily: "inherit" }, animation: false, ...built }, { notMerge: true });
     // The series drawn, by name, for tests and assistive tools to read without parsing the canvas.
-    const series = (built as { series?: Array<{ name?: string }> }).series ?? [];
+    type Mark = { name?: string } | Array<{ name?: string }>;
+    const series = (built as { series?: Array<{ name?: string; markLine?: { data?: Mark[] }; markArea?: { data?: Mark[] } }> }).series ?? [];
     el.setAttribute("data-series", series.map((s) => s.name ?? "").join("|"));
+    // Likewise the marks (annotations, thresholds) by name.
+    const markName = (m: Mark) => (Array.isArray(m) ? m[0]?.name : m.name) ?? "";
+    el.setAttribute("data-marks", series.flatMap((s) => [...(s.markLine?.data ?? []), ...(s.markArea?.data ?? [])].map(markName)).filter(Boolean).join("|"));
     if (onZoom) chart.dispatchAction({ type: "takeGlobalCursor", key: "dataZoomSelect", dataZoomSelectActive: true });
     if (group) {
       chart.group = group;
