@@ -7,3 +7,4 @@ export * from "./schema/metrics";
 export * from "./schema/annotations";
 export * from "./schema/scrape";
 export * from "./schema/prices";
+export * from "./schema/cost";

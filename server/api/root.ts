@@ -2,6 +2,7 @@ import { annotationsRouter } from "./routers/annotations";
 import { authRouter } from "./routers/auth";
 import { gpusRouter } from "./routers/gpus";
 import { cacheRouter, jobsRouter } from "./routers/jobs";
+import { costRouter } from "./routers/cost";
 import { overviewRouter } from "./routers/overview";
 import { scrapeRouter } from "./routers/scrape";
 import { systemRouter } from "./routers/system";
@@ -20,6 +21,7 @@ export const appRouter = createTRPCRouter({
   jobs: jobsRouter,
   cache: cacheRouter,
   overview: overviewRouter,
+  cost: costRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -13,7 +13,9 @@ import type { RangeRead } from "./gpus";
 const SERVED_2X = ["Cluster_BytesReadLocal", "Cluster_BytesReadDomain", "Cluster_BytesReadRemote"];
 const UFS_2X = "Cluster_BytesReadUfsAll";
 const CACHED_3X = "alluxio_cached_data_read_bytes_total";
-const UFS_3X = "alluxio_ufs_data_access_bytes_total";
+export const UFS_3X = "alluxio_ufs_data_access_bytes_total";
+/** Alluxio 2.x bytes read from one UFS, its address mangled into the name. */
+export const PER_UFS_2X_PREFIX = "Cluster_BytesReadPerUfs_UFS_";
 const CAPACITY = ["alluxio_cached_capacity_bytes", "Cluster_CapacityTotal"];
 const USED = ["alluxio_cached_storage_bytes", "Cluster_CapacityUsed"];
 const WORKERS_2X = "Cluster_Workers";

@@ -52,6 +52,16 @@ export async function findSeries(db: Db, metrics: readonly string[], matchers: R
   return rows.map((r) => ({ id: Number(r.id), metric: r.metric, labels: labelsOf(r.labels) }));
 }
 
+/** Series whose metric name starts with `prefix` (Alluxio 2.x puts tags such as the UFS address in the name). */
+export async function findSeriesByPrefix(db: Db, prefix: string): Promise<SeriesRef[]> {
+  const rows = await queryRows<{ id: number; metric: string; labels: Record<string, string> | string }>(
+    db,
+    sql`select id, metric, labels from series where starts_with(metric, ${prefix}) order by id limit ${MAX_SERIES_PER_READ + 1}`,
+  );
+  if (rows.length > MAX_SERIES_PER_READ) throw new TooManySeriesError(`More than ${MAX_SERIES_PER_READ.toLocaleString("en-US")} series start with ${prefix}.`);
+  return rows.map((r) => ({ id: Number(r.id), metric: r.metric, labels: labelsOf(r.labels) }));
+}
+
 const iso = (ms: number) => new Date(ms).toISOString();
 const HOUR = 3_600_000;
 

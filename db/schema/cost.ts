@@ -1,0 +1,88 @@
+import { sql } from "drizzle-orm";
+import { check, doublePrecision, index, integer, pgTable, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { users } from "./accounts";
+
+export const CLOUDS = ["aws", "gcp", "azure"] as const;
+export type Cloud = (typeof CLOUDS)[number];
+/** What a price row prices: bytes to the internet (tiered), between regions, within one region, and requests. */
+export const PRICE_KINDS = ["internet", "inter_region", "same_region", "request_get", "request_put"] as const;
+export type PriceKind = (typeof PRICE_KINDS)[number];
+export const PRICE_UNITS = ["GB", "GiB", "1k requests"] as const;
+export type PriceUnit = (typeof PRICE_UNITS)[number];
+
+/** Where a cache cluster runs (Settings → Topology), and what it costs a month to run, if finance wants it netted. */
+export const cacheClusterSites = pgTable(
+  "cache_cluster_sites",
+  {
+    name: text("name").primaryKey(),
+    cloud: text("cloud").$type<Cloud>().notNull(),
+    region: text("region").notNull(),
+    zone: text("zone").notNull().default(""),
+    monthlyCostUsd: doublePrecision("monthly_cost_usd"),
+    /** The storage address its object-store bytes come from when its metrics do not name one per UFS. */
+    defaultSource: text("default_source"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedBy: integer("updated_by").references(() => users.id, { onDelete: "set null" }),
+  },
+  (t) => [
+    check("cache_cluster_sites_cloud_check", sql`${t.cloud} in ('aws', 'gcp', 'azure')`),
+    check("cache_cluster_sites_cost_check", sql`${t.monthlyCostUsd} is null or ${t.monthlyCostUsd} >= 0`),
+  ],
+);
+
+/** Buckets or under-storage addresses (a prefix such as `s3://corpus-us-east-1`) and where they live. */
+export const storageSources = pgTable(
+  "storage_sources",
+  {
+    id: serial("id").primaryKey(),
+    pattern: text("pattern").notNull(),
+    cloud: text("cloud").$type<Cloud>().notNull(),
+    region: text("region").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedBy: integer("updated_by").references(() => users.id, { onDelete: "set null" }),
+  },
+  (t) => [uniqueIndex("storage_sources_pattern_key").on(t.pattern), check("storage_sources_cloud_check", sql`${t.cloud} in ('aws', 'gcp', 'azure')`)],
+);
+
+/**
+ * The price book. Rows are never edited: a new price is a new row with a later `effective_from`, so a past month is
+ * always priced as it was. For `internet`, rows of one cloud and date form tiers by `tier_from` (in the row's unit,
+ * on the month-to-date volume of the source cloud's account).
+ */
+export const egressPrices = pgTable(
+  "egress_prices",
+  {
+    id: serial("id").primaryKey(),
+    cloud: text("cloud").$type<Cloud>().notNull(),
+    kind: text("kind").$type<PriceKind>().notNull(),
+    tierFrom: doublePrecision("tier_from").notNull().default(0),
+    usdPerUnit: doublePrecision("usd_per_unit").notNull(),
+    unit: text("unit").$type<PriceUnit>().notNull(),
+    effectiveFrom: timestamp("effective_from", { withTimezone: true }).notNull(),
+    source: text("source").notNull(),
+    asOf: text("as_of").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    createdBy: integer("created_by").references(() => users.id, { onDelete: "set null" }),
+  },
+  (t) => [
+    index("egress_prices_lookup_idx").on(t.cloud, t.kind, t.effectiveFrom),
+    check("egress_prices_cloud_check", sql`${t.cloud} in ('aws', 'gcp', 'azure')`),
+    check("egress_prices_kind_check", sql`${t.kind} in ('internet', 'inter_region', 'same_region', 'request_get', 'request_put')`),
+    check("egress_prices_unit_check", sql`${t.unit} in ('GB', 'GiB', '1k requests')`),
+    check("egress_prices_values_check", sql`${t.usdPerUnit} >= 0 and ${t.tierFrom} >= 0`),
+  ],
+);
+
+/** Monthly budgets for egress, per cache cluster or for everything. */
+export const costBudgets = pgTable(
+  "cost_budgets",
+  {
+    id: serial("id").primaryKey(),
+    /** A cache cluster's name, or empty for the total. */
+    cluster: text("cluster").notNull().default(""),
+    monthlyUsd: doublePrecision("monthly_usd").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedBy: integer("updated_by").references(() => users.id, { onDelete: "set null" }),
+  },
+  (t) => [uniqueIndex("cost_budgets_cluster_key").on(t.cluster), check("cost_budgets_usd_check", sql`${t.monthlyUsd} > 0`)],
+);
