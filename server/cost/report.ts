@@ -6,7 +6,7 @@
 import { asc } from "drizzle-orm";
 import { type Db } from "@/db";
 import { cacheClusterSites, costBudgets, egressPrices, storageSources } from "@/db/schema";
-import { clusterOf, PER_UFS_2X_PREFIX, readCacheClusters, UFS_3X } from "@/server/query/cache";
+import { clusterOf, PER_UFS_2X_PREFIX, perUfsAddress, readCacheClusters, UFS_3X } from "@/server/query/cache";
 import type { RangeRead } from "@/server/query/gpus";
 import { readIncreases } from "@/server/query/increases";
 import { bucketStarts, findSeries, findSeriesByPrefix } from "@/server/query/read";
@@ -71,7 +71,7 @@ export async function readFlows(db: Db, fromMs: number, toMs: number, nowMs: num
   for (const s of [...perUfs2, ...perUfs3]) {
     const cluster = clusterOf(s.labels);
     if (!cluster) continue;
-    const address = s.labels.ufs ?? s.metric.slice(PER_UFS_2X_PREFIX.length);
+    const address = s.labels.ufs ?? perUfsAddress(s.metric);
     const byDay = named.get(cluster) ?? new Map<number, Map<string, number>>();
     named.set(cluster, byDay);
     for (const [t, v] of increases.get(s.id) ?? []) {

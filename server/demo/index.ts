@@ -2,7 +2,8 @@
  * The demo fleet that `npm start` loads into an empty Flightdeck (FLIGHTDECK_DEMO=0 turns it off). It talks to
  * Flightdeck only as real producers do: its dcgm-exporter and Alluxio pages are pulled by Flightdeck's scraper, its
  * training jobs push OTLP/HTTP, and its week of history arrives as Prometheus remote_write. What it sets up besides
- * (a demo admin, a token, the scrape targets and GPU prices) goes through the same functions Settings uses.
+ * (a demo admin, a token, the scrape targets, GPU prices, the topology and budgets) goes through the same functions
+ * Settings uses.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,6 +16,7 @@ import { createApiToken, revokeApiToken } from "@/server/auth/tokens";
 import { createUser } from "@/server/auth/users";
 import { PrometheusLikeSender, sleep } from "@/server/ingest/remote-write-sender";
 import { createScrapeTarget, listScrapeTargets, updateScrapeTarget } from "@/server/ingest/scrape-targets";
+import { setBudget, setSite, setSource } from "@/server/cost/settings";
 import { setGpuPrice } from "@/server/query/gpu-prices";
 import { backfillRequests } from "./backfill";
 import { renderClusterPage, renderDcgmPage, renderJobOtlp } from "./pages";
@@ -84,6 +86,13 @@ export async function runDemo(database: Database, demo: { originMs: number; inst
     if (demo.install) {
       await setGpuPrice(db, { modelPattern: "H100", usdPerHour: 4.1, note: "demo: on-demand list price" }, actor);
       await setGpuPrice(db, { modelPattern: "A100", usdPerHour: 2.2, note: "demo: on-demand list price" }, actor);
+      // The topology Cost prices egress with, as an admin enters it in Settings → Topology, and budgets.
+      for (const c of CLUSTERS) {
+        await setSource(db, { pattern: c.ufs.replace(/\/$/, ""), cloud: c.ufsCloud, region: c.ufsRegion }, actor);
+        await setSite(db, { name: c.name, cloud: c.cloud, region: c.region, zone: c.zone, monthlyCostUsd: c.monthlyCostUsd, defaultSource: c.ufs }, actor);
+      }
+      await setBudget(db, { monthlyUsd: 20_000 }, actor);
+      await setBudget(db, { cluster: "cache-us-west", monthlyUsd: 15_000 }, actor);
       await backfill(scenario, counters, appUrl, token, demoHistoryDays());
     }
     pushJobs(scenario, counters, appUrl, token);

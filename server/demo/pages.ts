@@ -126,6 +126,8 @@ export function renderAlluxio2Page(scenario: Scenario, counters: CounterClock, c
     ["Cluster.BytesReadLocal", "com.codahale.metrics.Counter", Math.round(hit * 0.6)],
     ["Cluster.BytesReadRemote", "com.codahale.metrics.Counter", Math.round(hit * 0.4) + miss],
     ["Cluster.BytesReadUfsAll", "com.codahale.metrics.Counter", miss],
+    // Every dataset of this cluster lives in one bucket.
+    [`Cluster.BytesReadPerUfs.UFS:${cluster.ufs}`, "com.codahale.metrics.Counter", miss],
     ["Cluster.CacheHitRate", "alluxio.master.metrics.DefaultMetricsMaster$$Lambda$213/1426725223", reads.hitBps / (reads.hitBps + reads.missBps)],
     ["Cluster.CapacityTotal", "alluxio.master.block.DefaultBlockMaster$$Lambda$190/1569754439", cluster.capacityBytes],
     ["Cluster.CapacityUsed", "alluxio.master.block.DefaultBlockMaster$$Lambda$191/1017996482", scenario.clusterUsedBytes(cluster, tMs)],

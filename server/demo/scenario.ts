@@ -120,11 +120,43 @@ export interface DemoCluster {
   capacityBytes: number;
   /** Hit ratio of data it has held for long. */
   warmHit: number;
+  zone: string;
+  /** The bucket its datasets live in, where that bucket is, and what the cluster costs a month to run. */
+  ufs: string;
+  ufsCloud: "aws" | "gcp";
+  ufsRegion: string;
+  monthlyCostUsd: number;
 }
 
 export const CLUSTERS: readonly DemoCluster[] = [
-  { name: "cache-us-west", style: "2.x", cloud: "aws", region: "us-west-2", capacityBytes: 96e12, warmHit: 0.93 },
-  { name: "cache-eu-west", style: "3.x", cloud: "gcp", region: "europe-west4", capacityBytes: 48e12, warmHit: 0.96 },
+  // Reads a bucket in another region: every miss is inter-region egress.
+  {
+    name: "cache-us-west",
+    style: "2.x",
+    cloud: "aws",
+    region: "us-west-2",
+    zone: "us-west-2a",
+    capacityBytes: 96e12,
+    warmHit: 0.93,
+    ufs: "s3://ml-corpus-us-east-1/",
+    ufsCloud: "aws",
+    ufsRegion: "us-east-1",
+    monthlyCostUsd: 4500,
+  },
+  // Next to its bucket: misses cost nothing to move; the cache is there for throughput.
+  {
+    name: "cache-eu-west",
+    style: "3.x",
+    cloud: "gcp",
+    region: "europe-west4",
+    zone: "europe-west4-a",
+    capacityBytes: 48e12,
+    warmHit: 0.96,
+    ufs: "gs://ml-images-europe-west4/",
+    ufsCloud: "gcp",
+    ufsRegion: "europe-west4",
+    monthlyCostUsd: 2800,
+  },
 ];
 
 /** The inference pods of gpu-node-04 and the spin loop on its GPU 6. */

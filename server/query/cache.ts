@@ -14,8 +14,16 @@ const SERVED_2X = ["Cluster_BytesReadLocal", "Cluster_BytesReadDomain", "Cluster
 const UFS_2X = "Cluster_BytesReadUfsAll";
 const CACHED_3X = "alluxio_cached_data_read_bytes_total";
 export const UFS_3X = "alluxio_ufs_data_access_bytes_total";
-/** Alluxio 2.x bytes read from one UFS, its address mangled into the name. */
-export const PER_UFS_2X_PREFIX = "Cluster_BytesReadPerUfs_UFS_";
+/**
+ * Alluxio 2.x bytes read from one UFS: `Cluster.BytesReadPerUfs.UFS:<address>`, the address sanitised into the name
+ * (`Cluster_BytesReadPerUfs_UFS:s3:__bucket_`, or with `_` for `:` by exporters stricter than Prometheus).
+ */
+export const PER_UFS_2X_PREFIX = "Cluster_BytesReadPerUfs_UFS";
+
+/** The (sanitised) address in a 2.x per-UFS metric name. */
+export function perUfsAddress(metric: string): string {
+  return metric.slice(PER_UFS_2X_PREFIX.length).replace(/^[_:]/, "");
+}
 const CAPACITY = ["alluxio_cached_capacity_bytes", "Cluster_CapacityTotal"];
 const USED = ["alluxio_cached_storage_bytes", "Cluster_CapacityUsed"];
 const WORKERS_2X = "Cluster_Workers";

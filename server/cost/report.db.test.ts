@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "@/db/testing";
+import { MetricsSink } from "@/server/ingest/sink";
+import type { DecodedSeries } from "@/server/ingest/types";
+import { getCostReport } from "./report";
+import { addPrice, listPrices, setBudget, setSite, setSource } from "./settings";
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(() => database?.close());
+
+const H = 3_600_000;
+const GB = 1e9;
+const GIB = 2 ** 30;
+const NOV1 = Date.parse("2026-11-01T00:00:00Z");
+const NOV4 = Date.parse("2026-11-04T00:00:00Z");
+// Within the raw retention (15 days) of the samples, as a live instance would be.
+const NOW = Date.parse("2026-11-10T12:00:00Z");
+
+/** A counter sampled every hour from Nov 1 00:00 to Nov 3 23:00, growing by `perHour`: 71 increments. */
+function hourly(perHour: number) {
+  return Array.from({ length: 72 }, (_, i) => ({ tsMs: NOV1 + i * H, value: i * perHour }));
+}
+
+describe("the cost report", () => {
+  it("prices a 2.x cluster's named bucket across regions, lists its unnamed bytes as unmapped, and a same-region 3.x cluster at $0", async () => {
+    const s = (metric: string, labels: Record<string, string>, perHour: number): DecodedSeries => ({ metric, labels, samples: hourly(perHour) });
+    const west = { cache_cluster: "west", instance: "master:19999" };
+    const eu = { cache_cluster: "eu", instance: "worker-1:30000" };
+    await new MetricsSink(database.db).write(
+      {
+        series: [
+          s("Cluster_BytesReadLocal", west, 60 * GB),
+          s("Cluster_BytesReadRemote", west, 40 * GB),
+          s("Cluster_BytesReadUfsAll", west, 25 * GB),
+          // 20 of the 25 GB an hour name their bucket; 5 do not.
+          s("Cluster_BytesReadPerUfs_UFS:s3:__corpus_east_", west, 20 * GB),
+          s("alluxio_cached_data_read_bytes_total", eu, 90 * GIB),
+          s("alluxio_ufs_data_access_bytes_total", { ...eu, method: "read" }, 10 * GIB),
+        ],
+        metadata: [],
+        skipped: {},
+      },
+      { nowMs: NOW },
+    );
+    const actor = {};
+    await setSite(database.db, { name: "west", cloud: "aws", region: "us-west-2", monthlyCostUsd: 3000 }, actor);
+    await setSite(database.db, { name: "eu", cloud: "gcp", region: "europe-west4", defaultSource: "gs://images-eu" }, actor);
+    await setSource(database.db, { pattern: "s3://corpus-east", cloud: "aws", region: "us-east-1" }, actor);
+    await setSource(database.db, { pattern: "gs://images-eu", cloud: "gcp", region: "europe-west4" }, actor);
+    await setBudget(database.db, { monthlyUsd: 50 }, actor);
+    // The seeded price book: AWS inter-region $0.02/GB, GCP same-region free.
+    expect((await listPrices(database.db)).length).toBeGreaterThan(20);
+
+    const report = await getCostReport(database.db, { fromMs: NOV1, toMs: NOV4, nowMs: NOW });
+    const route = (cluster: string, kind: string) => report.routes.find((r) => r.cluster === cluster && r.kind === kind)!;
+    const named = route("west", "inter_region");
+    expect([named.source, named.from, named.to]).toEqual(["s3://corpus-east", "aws us-east-1", "aws us-west-2"]);
+    expect(named.ufsBytes).toBe(71 * 20 * GB);
+    // 1,420 GB × $0.02; without the cache, its share of all 100 GB an hour served (80 GB) would have crossed too.
+    expect(named.actualCents).toBe(2840);
+    expect(named.withoutCacheCents).toBe(11_360);
+    const unmapped = route("west", "unmapped");
+    expect([unmapped.source, unmapped.ufsBytes, unmapped.actualCents]).toEqual(["unknown source", 71 * 5 * GB, 0]);
+    const same = route("eu", "same_region");
+    expect([same.from, same.to, same.actualCents, same.withoutCacheCents]).toEqual(["gcp europe-west4", "gcp europe-west4", 0, 0]);
+    expect(report.unmappedBytes).toBe(71 * 5 * GB);
+
+    // $3,000 a month for 3 of November's 30 days.
+    expect(report.totals).toEqual({
+      ufsBytes: 71 * 25 * GB + 71 * 10 * GIB,
+      servedBytes: 71 * 100 * GB + 71 * 100 * GIB,
+      actualCents: 2840,
+      withoutCacheCents: 11_360,
+      grossSavingsCents: 8520,
+      cacheCostCents: 30_000,
+      netSavingsCents: 8520 - 30_000,
+    });
+    // Every total is the sum of the rows shown.
+    expect(report.routes.reduce((a, r) => a + r.actualCents, 0)).toBe(report.totals.actualCents);
+    expect(report.daily.map((d) => d.actualCents)).toEqual([920, 960, 960]);
+    // The $50 budget: $9.20, $18.80, $28.40 by day: half of it crossed on Nov 3, three quarters never.
+    expect(report.budgets[0]!.marks).toEqual([
+      { percent: 50, dayMs: NOV1 + 2 * 24 * H },
+      { percent: 75, dayMs: null },
+      { percent: 90, dayMs: null },
+      { percent: 100, dayMs: null },
+    ]);
+    expect(report.forecast).toBeNull();
+    expect(report.clustersWithoutSite).toEqual([]);
+  });
+
+  it("a price added from a later date changes those days only", async () => {
+    await addPrice(database.db, { cloud: "aws", kind: "inter_region", usdPerUnit: 0.03, unit: "GB", effectiveFrom: "2026-11-03", source: "renegotiated contract" }, {});
+    const report = await getCostReport(database.db, { fromMs: NOV1, toMs: NOV4, nowMs: NOW });
+    // Nov 1 and 2 at $0.02 (23 and 24 hours of 20 GB), Nov 3 at $0.03.
+    expect(report.daily.map((d) => d.actualCents)).toEqual([920, 960, 1440]);
+    await expect(
+      addPrice(database.db, { cloud: "aws", kind: "request_get", usdPerUnit: 0.0004, unit: "GB", effectiveFrom: "2026-11-03", source: "a contract" }, {}),
+    ).rejects.toThrow("Request prices are per 1k requests");
+  });
+});
