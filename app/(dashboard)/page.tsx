@@ -41,7 +41,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   prefetch(trpc.overview.get.queryOptions(rangeInput(params)));
   const visible = AREAS.filter((a) => canAccess(user.role, a.area));
   // Areas the Overview does not sum up yet keep their card, so each role still sees where its data will land.
-  const notSummed = visible.filter((a) => a.area === "cost" || a.area === "explanations");
+  const notSummed = visible.filter((a) => a.area === "explanations");
   const fallback = (
     <>
       {user.role === "admin" && (

@@ -40,9 +40,12 @@ export function formatAxisTime(ms: number, spanMs: number): string {
 
 /**
  * Dollars: whole dollars from $100 up (or always, with `whole`), cents below; a price keeps up to 4 decimals
- * (`price`), since a GPU-hour or a GB can cost a fraction of a cent more than a round figure.
+ * (`price`), since a GPU-hour or a GB can cost a fraction of a cent more than a round figure; `cents` always shows
+ * cents, for figures finance reconciles.
  */
-export function formatUsd(amount: number, opts: { whole?: boolean; price?: boolean } = {}): string {
-  const digits = opts.price ? { minimumFractionDigits: 2, maximumFractionDigits: 4 } : opts.whole || amount >= 100 ? { maximumFractionDigits: 0 } : { minimumFractionDigits: 2, maximumFractionDigits: 2 };
+export function formatUsd(amount: number, opts: { whole?: boolean; price?: boolean; cents?: boolean } = {}): string {
+  const digits = opts.cents
+    ? { minimumFractionDigits: 2, maximumFractionDigits: 2 }
+    : opts.price ? { minimumFractionDigits: 2, maximumFractionDigits: 4 } : opts.whole || amount >= 100 ? { maximumFractionDigits: 0 } : { minimumFractionDigits: 2, maximumFractionDigits: 2 };
   return amount.toLocaleString("en-US", { style: "currency", currency: "USD", ...digits });
 }

@@ -2,13 +2,9 @@ import { sql } from "drizzle-orm";
 import { check, doublePrecision, index, integer, pgTable, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { users } from "./accounts";
 
-export const CLOUDS = ["aws", "gcp", "azure"] as const;
-export type Cloud = (typeof CLOUDS)[number];
-/** What a price row prices: bytes to the internet (tiered), between regions, within one region, and requests. */
-export const PRICE_KINDS = ["internet", "inter_region", "same_region", "request_get", "request_put"] as const;
-export type PriceKind = (typeof PRICE_KINDS)[number];
-export const PRICE_UNITS = ["GB", "GiB", "1k requests"] as const;
-export type PriceUnit = (typeof PRICE_UNITS)[number];
+import type { Cloud, PriceKind, PriceUnit } from "../../server/cost/kinds";
+
+export { CLOUDS, type Cloud, PRICE_KINDS, type PriceKind, PRICE_UNITS, type PriceUnit } from "../../server/cost/kinds";
 
 /** Where a cache cluster runs (Settings → Topology), and what it costs a month to run, if finance wants it netted. */
 export const cacheClusterSites = pgTable(

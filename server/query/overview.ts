@@ -5,6 +5,7 @@
  */
 import type { Db } from "@/db";
 import { formatBytes, formatHours, formatPercent, formatUsd } from "@/app/_lib/format";
+import { getCostReport } from "@/server/cost/report";
 import { readCacheClusters } from "./cache";
 import { type GpuPrice, priceForModel } from "./gpu-prices";
 import { getGpuFleet, type GpuRow, type RangeRead } from "./gpus";
@@ -14,6 +15,7 @@ export interface OverviewAreas {
   gpus: boolean;
   jobs: boolean;
   cache: boolean;
+  cost?: boolean;
 }
 
 export interface Attention {
@@ -34,6 +36,8 @@ export interface Overview {
   gpus: { total: number; busyShare: number | null; idleHeldHours: number; idleHeldUsd: number | null; divergent: number } | null;
   jobs: { total: number; running: number; worst: Array<Pick<JobSummary, "name" | "stall" | "verdict" | "stallUsd">> } | null;
   cache: { clusters: Array<{ name: string; hitRatio: number | null; ufsBytes: number }>; hitRatio: number | null } | null;
+  /** Egress and what the cache saved this month, in cents; null for a role without Cost or with nothing priced. */
+  egress: { actualCents: number; grossSavingsCents: number; netSavingsCents: number; forecastCents: number | null } | null;
   /** Idle-held and input-stalled dollars since 00:00 UTC and since the 1st of the month; null without GPUs or jobs. */
   money: { today: Money; monthToDate: Money } | null;
   timeline: {
@@ -213,6 +217,16 @@ export async function getOverview(
       ? await Promise.all([moneyOver(db, startOfUtcDay(nowMs), nowMs, prices, areas), moneyOver(db, startOfUtcMonth(nowMs), nowMs, prices, areas)])
       : [null, null];
   const money = today && monthToDate ? { today, monthToDate } : null;
+  const report = areas.cost ? await getCostReport(db, { fromMs: startOfUtcMonth(nowMs), toMs: nowMs, nowMs }) : null;
+  const egress =
+    report && report.routes.length > 0
+      ? {
+          actualCents: report.totals.actualCents,
+          grossSavingsCents: report.totals.grossSavingsCents,
+          netSavingsCents: report.totals.netSavingsCents,
+          forecastCents: report.forecast?.monthEndCents ?? null,
+        }
+      : null;
 
   const totalCache = (clusters ?? []).reduce((a, c) => a + c.totalCacheBytes, 0);
   const totalUfs = (clusters ?? []).reduce((a, c) => a + c.totalUfsBytes, 0);
@@ -248,6 +262,7 @@ export async function getOverview(
           }
         : null,
     money,
+    egress,
     timeline: { times: read.times, gpuBusy, stall, hitRatio, objectStoreBytesPerSecond },
     attention,
   };

@@ -65,8 +65,8 @@ export function OverviewClient({ fallback }: { fallback: ReactNode }) {
 
   if (overview.isPending) return <p className="muted">Loading the overview…</p>;
   if (overview.error) return <p className="alert error">{overview.error.message}</p>;
-  const { gpus, jobs, cache, money, attention, timeline } = data!;
-  if (!gpus && !jobs && !cache) return <>{fallback}</>;
+  const { gpus, jobs, cache, money, egress, attention, timeline } = data!;
+  if (!gpus && !jobs && !cache && !egress) return <>{fallback}</>;
   const lanes = LANES.filter((l) => timeline[l.key].some((v) => v !== null));
 
   return (
@@ -105,52 +105,64 @@ export function OverviewClient({ fallback }: { fallback: ReactNode }) {
             </div>
           </Link>
         )}
+        {egress && (
+          <Link className="tile" href="/cost" data-testid="tile-egress">
+            <div className="muted">Egress this month</div>
+            <div className="tile-value">{formatUsd(egress.actualCents / 100)}</div>
+            <div className="muted">
+              cache saved {formatUsd(egress.grossSavingsCents / 100)} ({formatUsd(egress.netSavingsCents / 100)} net)
+              {egress.forecastCents !== null ? ` · ${formatUsd(egress.forecastCents / 100, { whole: true })} by month end` : ""}
+            </div>
+          </Link>
+        )}
       </section>
-      <div className="grid-2">
-        <section className="card" aria-labelledby="attention-heading">
-          <h2 id="attention-heading">Look here first</h2>
-          {attention.length === 0 ? (
-            <p className="muted">Nothing stands out in this range: no idle-held or divergent GPUs, no input-bound jobs, no cache below 60%.</p>
-          ) : (
-            <ol className="attention" data-testid="attention">
-              {attention.slice(0, 8).map((a) => (
-                <li key={a.text}>
-                  <span className="attention-usd">{a.usd === null ? "" : formatUsd(a.usd, { whole: true })}</span>
-                  <Link href={withRange(a.href)}>{a.text}</Link>
-                </li>
-              ))}
-            </ol>
-          )}
-          <p className="muted" style={{ marginBottom: 0 }}>
-            Ranked by the dollars at stake over the range, at the GPU prices.
-          </p>
-        </section>
-        {jobs && (
-          <section className="card" aria-labelledby="worst-heading">
-            <h2 id="worst-heading">
-              <Link href={withRange("/jobs")}>Most input-bound jobs</Link>
-            </h2>
-            <table className="data" data-testid="worst-jobs">
-              <tbody>
-                {jobs.worst.map((j) => (
-                  <tr key={j.name}>
-                    <td>
-                      <Link href={withRange(`/jobs/${encodeURIComponent(j.name)}`)}>{j.name}</Link>
-                    </td>
-                    <td>
-                      <Verdict stall={j.stall} verdict={j.verdict} />
-                    </td>
-                    <td className="num">{usd(j.stallUsd)}</td>
-                  </tr>
+      {(gpus || jobs || cache) && (
+        <div className="grid-2">
+          <section className="card" aria-labelledby="attention-heading">
+            <h2 id="attention-heading">Look here first</h2>
+            {attention.length === 0 ? (
+              <p className="muted">Nothing stands out in this range: no idle-held or divergent GPUs, no input-bound jobs, no cache below 60%.</p>
+            ) : (
+              <ol className="attention" data-testid="attention">
+                {attention.slice(0, 8).map((a) => (
+                  <li key={a.text}>
+                    <span className="attention-usd">{a.usd === null ? "" : formatUsd(a.usd, { whole: true })}</span>
+                    <Link href={withRange(a.href)}>{a.text}</Link>
+                  </li>
                 ))}
-              </tbody>
-            </table>
+              </ol>
+            )}
             <p className="muted" style={{ marginBottom: 0 }}>
-              {jobs.total} jobs reporting, {jobs.running} running. Dollars: GPU time spent waiting for data.
+              Ranked by the dollars at stake over the range, at the GPU prices.
             </p>
           </section>
-        )}
-      </div>
+          {jobs && (
+            <section className="card" aria-labelledby="worst-heading">
+              <h2 id="worst-heading">
+                <Link href={withRange("/jobs")}>Most input-bound jobs</Link>
+              </h2>
+              <table className="data" data-testid="worst-jobs">
+                <tbody>
+                  {jobs.worst.map((j) => (
+                    <tr key={j.name}>
+                      <td>
+                        <Link href={withRange(`/jobs/${encodeURIComponent(j.name)}`)}>{j.name}</Link>
+                      </td>
+                      <td>
+                        <Verdict stall={j.stall} verdict={j.verdict} />
+                      </td>
+                      <td className="num">{usd(j.stallUsd)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <p className="muted" style={{ marginBottom: 0 }}>
+                {jobs.total} jobs reporting, {jobs.running} running. Dollars: GPU time spent waiting for data.
+              </p>
+            </section>
+          )}
+        </div>
+      )}
       {lanes.length > 0 && (
         <section className="card" aria-labelledby="timeline-heading">
           <h2 id="timeline-heading">Timeline</h2>

@@ -2,7 +2,7 @@
  * The ECharts modules Flightdeck draws with, registered once. Only EChart.tsx imports this; importing from
  * `echarts/core` keeps the rest of the library out of the bundle.
  */
-import { HeatmapChart, LineChart } from "echarts/charts";
+import { BarChart, HeatmapChart, LineChart } from "echarts/charts";
 import {
   AxisPointerComponent,
   DataZoomComponent,
@@ -18,6 +18,7 @@ import * as echarts from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 
 echarts.use([
+  BarChart,
   HeatmapChart,
   LineChart,
   AxisPointerComponent,

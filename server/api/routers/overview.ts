@@ -15,6 +15,7 @@ export const overviewRouter = createTRPCRouter({
         gpus: canAccess(role, "gpus"),
         jobs: canAccess(role, "jobs"),
         cache: canAccess(role, "cache"),
+        cost: canAccess(role, "cost"),
       });
       return { ...overview, rangeError: range.rangeError };
     }),

@@ -1,0 +1,83 @@
+import fs from "node:fs";
+import { ADMIN_STATE, expect, screenshotBothThemes, signIn, test } from "./fixtures";
+
+const HOUR = 3_600_000;
+const GB = 1e9;
+const FINANCE = { email: "cost-finance@example.com", password: "cost finance pass 1" };
+
+/**
+ * An Alluxio 2.x cluster in us-west-2 reading a bucket in us-east-1, hourly since the start of the day (or of the
+ * month, if later): 100 GB served an hour, 20 GB of it fetched from the bucket.
+ */
+function clusterPage(nowMs: number): string {
+  const monthStart = Date.UTC(new Date(nowMs).getUTCFullYear(), new Date(nowMs).getUTCMonth(), 1);
+  const start = Math.max(monthStart, Math.floor((nowMs - 20 * HOUR) / HOUR) * HOUR);
+  const lines: string[] = [];
+  const labels = `cache_cluster="e2e-cost-west",instance="master:19999"`;
+  for (let t = start, i = 0; t <= nowMs - 60_000; t += HOUR / 4, i++) {
+    lines.push(
+      `Cluster_BytesReadLocal{${labels}} ${i * 15 * GB} ${t}`,
+      `Cluster_BytesReadRemote{${labels}} ${i * 10 * GB} ${t}`,
+      `Cluster_BytesReadUfsAll{${labels}} ${i * 5 * GB} ${t}`,
+      `Cluster_BytesReadPerUfs_UFS:s3:__e2e_corpus_east_{${labels}} ${i * 5 * GB} ${t}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+test.describe("cost", () => {
+  test.describe.configure({ mode: "serial" });
+
+  test.beforeAll(async ({ playwright }) => {
+    const admin = await playwright.request.newContext({ baseURL: process.env.FLIGHTDECK_E2E_URL, storageState: ADMIN_STATE });
+    const call = async (path: string, json: unknown) => {
+      const answer = await admin.post(`/api/trpc/${path}`, { data: { json } });
+      expect(answer.status(), await answer.text()).toBe(200);
+      return ((await answer.json()) as { result: { data: { json: unknown } } }).result.data.json;
+    };
+    await call("users.create", { email: FINANCE.email, name: "Cost Finance", role: "finance", password: FINANCE.password });
+    await call("cost.setSite", { name: "e2e-cost-west", cloud: "aws", region: "us-west-2", monthlyCostUsd: 300 });
+    await call("cost.setSource", { pattern: "s3://e2e-corpus-east", cloud: "aws", region: "us-east-1" });
+    const { token } = (await call("tokens.create", { name: "cost e2e", scopes: ["metrics:write"] })) as { token: string };
+    const answer = await admin.post("/api/v1/import/prometheus", { headers: { authorization: `Bearer ${token}` }, data: clusterPage(Date.now()) });
+    expect(answer.status(), await answer.text()).toBeLessThan(300);
+    await admin.dispose();
+  });
+
+  test("finance sees this month's egress and savings, and the CSV's totals equal the page's to the cent", async ({ page }) => {
+    await signIn(page, FINANCE.email, FINANCE.password);
+    await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+    await expect(page.getByTestId("tile-egress")).toContainText("cache saved");
+    await page.goto("/cost");
+    const routes = page.getByTestId("cost-routes");
+    const row = routes.locator("tr", { hasText: "s3://e2e-corpus-east" });
+    await expect(row).toContainText("aws us-east-1 → aws us-west-2");
+    await expect(row).toContainText("inter-region");
+    await expect(page.getByTestId("cost-savings")).toContainText("net of");
+    await expect(page.getByTestId("cost-daily")).toHaveAttribute("data-finished", "true");
+    await screenshotBothThemes(page, "cost-full");
+
+    const downloading = page.waitForEvent("download");
+    await page.getByTestId("cost-csv").click();
+    const file = await (await downloading).path();
+    const lines = fs.readFileSync(file!, "utf8").trim().split("\r\n");
+    expect(lines[0]).toBe("cluster,source,from,to,route,object_store_bytes,served_bytes,egress_usd,without_cache_usd,saved_usd");
+    const rows = lines.slice(1, -1).map((l) => l.split(","));
+    const total = lines.at(-1)!.split(",");
+    expect(total[0]).toBe("total");
+    // Every route on screen is a CSV row, and each money column sums to its total row, in whole cents.
+    expect(rows).toHaveLength(await routes.locator("tbody tr").count());
+    for (const column of [7, 8, 9]) {
+      const cents = rows.reduce((a, r) => a + Math.round(Number(r[column]) * 100), 0);
+      expect(cents, `column ${column}`).toBe(Math.round(Number(total[column]) * 100));
+    }
+    // The totals on the page are the CSV's.
+    const money = (c: string) => `$${Number(c).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+    const shown = page.getByTestId("cost-total");
+    for (const column of [7, 8, 9]) await expect(shown).toContainText(money(total[column]!));
+    await expect(page.getByTestId("cost-actual")).toContainText(money(total[7]!));
+    // The named bucket's row: 5 GB a quarter-hour at $0.02/GB.
+    const named = rows.find((r) => r[1] === "s3://e2e-corpus-east")!;
+    expect(Number(named[7])).toBeCloseTo((Number(named[5]) / GB) * 0.02, 2);
+  });
+});
