@@ -59,8 +59,9 @@ test.describe("authorisation of every HTTP route", () => {
   });
 
   test("anonymous, wrong-scope and revoked callers are refused; the right scope passes the check", async ({ request, playwright }) => {
-    // Without the admin's cookie: the sign-out check must not end the session the other tests share.
-    const anon = await playwright.request.newContext({ baseURL: process.env.FLIGHTDECK_E2E_URL });
+    // Without the admin's cookie (an empty state, or the test's storage state would be applied): the sign-out check
+    // must not end the session the other tests share.
+    const anon = await playwright.request.newContext({ baseURL: process.env.FLIGHTDECK_E2E_URL, storageState: { cookies: [], origins: [] } });
     const tokens = new Map<string, string>();
     for (const scope of SCOPES) tokens.set(scope, (await createToken(request, `matrix ${scope}`, [scope])).token);
     const revoked = await createToken(request, "matrix revoked", SCOPES);

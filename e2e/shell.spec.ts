@@ -77,6 +77,19 @@ test("the keyboard reaches the content first and every page from the navigation"
   await expect(page).toHaveURL(/\/gpus/);
 });
 
+test("auto-refresh re-reads the page on its interval, stays in the URL across pages, and pauses on a fixed window", async ({ page }) => {
+  await page.goto("/gpus?range=1h");
+  await page.getByLabel("Auto-refresh").selectOption("10s");
+  await expect(page).toHaveURL(/refresh=10s/);
+  const reread = await page.waitForRequest(/\/api\/trpc\/gpus\.fleet/, { timeout: 15_000 });
+  expect(reread.url()).toContain("gpus.fleet");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Jobs" }).click();
+  await expect(page).toHaveURL(/\/jobs\?range=1h&refresh=10s$/);
+  await expect(page.getByTestId("refresh-paused")).toHaveCount(0);
+  await page.goto("/jobs?from=2026-01-01T00:00:00.000Z&to=2026-01-02T00:00:00.000Z&refresh=10s");
+  await expect(page.getByTestId("refresh-paused")).toBeVisible();
+});
+
 test("the shell reads well at 1920 px", async ({ page }) => {
   await page.setViewportSize({ width: 1920, height: 1080 });
   await page.goto("/settings/users");

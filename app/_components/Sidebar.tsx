@@ -7,10 +7,10 @@ import { RANGE_PARAM_NAMES } from "@/server/query/range";
 import { AreaIcon, Logo } from "./Icon";
 import { NAV_ITEMS } from "./nav-items";
 
-/** Links carry the current time range, so moving between pages keeps the window being looked at. */
+/** Links carry the current time range and auto-refresh, so moving between pages keeps the window being looked at. */
 function withRange(href: string, params: URLSearchParams): string {
   const kept = new URLSearchParams();
-  for (const name of RANGE_PARAM_NAMES) {
+  for (const name of [...RANGE_PARAM_NAMES, "refresh"]) {
     const value = params.get(name);
     if (value) kept.set(name, value);
   }

@@ -1,5 +1,6 @@
 "use client";
 
+import { useQueryClient } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
 import {
@@ -8,6 +9,8 @@ import {
   RANGE_PARAM_NAMES,
   RANGE_PRESETS,
   type RangePreset,
+  readRefresh,
+  REFRESH_INTERVALS,
   type TimeRange,
 } from "@/server/query/range";
 
@@ -36,6 +39,27 @@ export function TimeRangePicker() {
   const parsed = parseTimeRange(Object.fromEntries(searchParams.entries()), nowMs ?? Date.now());
   const range: TimeRange = parsed.range;
   const activePreset = searchParams.has("from") ? null : range.kind === "preset" ? range.preset : null;
+
+  // Auto-refresh: every page's queries are re-read on the interval, while the range is a preset that moves with
+  // time; a fixed window (a zoom, a custom range) would only draw the same data again, so it pauses.
+  const queryClient = useQueryClient();
+  const refresh = readRefresh(searchParams.get("refresh"));
+  const paused = refresh !== null && activePreset === null;
+  useEffect(() => {
+    if (!refresh || paused) return;
+    const timer = setInterval(() => {
+      setNowMs(Date.now());
+      void queryClient.invalidateQueries({ refetchType: "active" });
+    }, REFRESH_INTERVALS[refresh]);
+    return () => clearInterval(timer);
+  }, [refresh, paused, queryClient]);
+
+  function setRefresh(value: string) {
+    const next = new URLSearchParams(searchParams.toString());
+    if (value) next.set("refresh", value);
+    else next.delete("refresh");
+    router.replace(`${pathname}?${next.toString()}`, { scroll: false });
+  }
 
   function navigate(entries: Record<string, string>) {
     const next = new URLSearchParams(searchParams.toString());
@@ -84,6 +108,20 @@ export function TimeRangePicker() {
           Custom
         </button>
       </div>
+      <label className="inline refresh">
+        <span className="muted">Refresh</span>
+        <select aria-label="Auto-refresh" value={refresh ?? ""} onChange={(e) => setRefresh(e.target.value)}>
+          <option value="">off</option>
+          <option value="10s">10 s</option>
+          <option value="30s">30 s</option>
+          <option value="1m">1 min</option>
+        </select>
+        {paused && (
+          <span className="badge" data-testid="refresh-paused" title="A fixed window does not move with time; pick a preset to resume.">
+            paused
+          </span>
+        )}
+      </label>
       {nowMs !== null && (
         <span className="range-label" data-testid="range-label">
           {FORMAT.format(range.startMs)} → {FORMAT.format(range.endMs)}

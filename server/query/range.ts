@@ -103,3 +103,11 @@ export function rangeToSearchParams(range: TimeRange): Record<string, string> {
 }
 
 export const RANGE_PARAM_NAMES = ["range", "from", "to"] as const;
+
+/** Auto-refresh intervals a page may ask for in its URL (`refresh=30s`); absent means off. */
+export const REFRESH_INTERVALS = { "10s": 10_000, "30s": 30_000, "1m": 60_000 } as const;
+export type RefreshInterval = keyof typeof REFRESH_INTERVALS;
+
+export function readRefresh(value: string | null | undefined): RefreshInterval | null {
+  return value && value in REFRESH_INTERVALS ? (value as RefreshInterval) : null;
+}
