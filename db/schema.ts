@@ -8,3 +8,4 @@ export * from "./schema/annotations";
 export * from "./schema/scrape";
 export * from "./schema/prices";
 export * from "./schema/cost";
+export * from "./schema/explanations";

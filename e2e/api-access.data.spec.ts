@@ -22,6 +22,8 @@ const RULES: Record<string, Rule[]> = {
   "/api/v1/export": [{ method: "GET", auth: "scope", scope: "metrics:read" }],
   "/api/v1/query_range": [{ method: "GET", auth: "scope", scope: "metrics:read" }],
   "/api/v1/signals/[signal]": [{ method: "GET", auth: "scope", scope: "metrics:read" }],
+  "/api/v1/explanations": [{ method: "POST", auth: "scope", scope: "explanations:write" }],
+  "/api/v1/explanations/[model]/[prediction]": [{ method: "GET", auth: "scope", scope: "explanations:read" }],
   "/api/v1/annotations": [
     { method: "POST", auth: "scope", scope: "metrics:write" },
     { method: "GET", auth: "scope", scope: "metrics:read" },
@@ -29,7 +31,7 @@ const RULES: Record<string, Rule[]> = {
 };
 const SCOPES = ["metrics:write", "metrics:read", "explanations:write", "explanations:read"];
 /** Values for dynamic segments: any well-formed value; the check happens before the lookup. */
-const SEGMENT_VALUES: Record<string, string> = { signal: "gpu_busy" };
+const SEGMENT_VALUES: Record<string, string> = { signal: "gpu_busy", model: "eta", prediction: "p-1" };
 
 const API_DIR = path.resolve(import.meta.dirname, "../app/api");
 function routeFiles(dir: string): string[] {

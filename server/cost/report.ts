@@ -166,8 +166,11 @@ export async function getCostReport(db: Db, period: { fromMs: number; toMs: numb
   let forecast: CostReport["forecast"] = null;
   const today = Math.floor(period.nowMs / DAY_MS) * DAY_MS;
   if (period.toMs >= period.nowMs && period.fromMs <= period.nowMs) {
-    // Complete days before today that were read (the month so far, and up to 7 days back into the last one).
-    const observed = bucketStarts(Math.max(today - 7 * DAY_MS, readFrom), today, DAY_MS).map((t) => cents(dayMap.get(t)?.actualUsd ?? 0));
+    // Complete days before today with data (up to 7, reaching back into last month): days before the first metrics
+    // arrived are not days of zero egress.
+    const observed = bucketStarts(Math.max(today - 7 * DAY_MS, readFrom), today, DAY_MS)
+      .filter((t) => dayMap.has(t))
+      .map((t) => cents(dayMap.get(t)!.actualUsd));
     if (observed.length > 0) {
       const runRate = Math.round(observed.reduce((a, b) => a + b, 0) / observed.length);
       const end = nextMonthStart(period.nowMs);

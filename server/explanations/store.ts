@@ -1,0 +1,145 @@
+/**
+ * Storing explanations: items arrive one at a time from the stream, are validated record by record, and are written
+ * in batches. A bad record is reported by index and the rest are stored; a resend of the same content is a no-op; the
+ * same (model, prediction id) with other content is refused as a conflict, never overwritten.
+ */
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "@/db";
+import { explanations } from "@/db/schema";
+import { completenessError, contentHash, type ExplanationRecord, expandItem, parseRecord, RecordError } from "./record";
+
+const BATCH = 500;
+/** The first this many problems are listed in the answer; the rest are counted. */
+const MAX_LISTED = 100;
+
+export interface Problem {
+  /** The item's position in the request (0-based), and the row within a shap or Alibi batch. */
+  index: number;
+  row?: number;
+  error: string;
+}
+
+export interface IngestSummary {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  conflicts: number;
+  problems: Problem[];
+  /** Items and records read, to tell a single-record request from a batch. */
+  items: number;
+  records: number;
+}
+
+interface Pending {
+  record: ExplanationRecord;
+  hash: string;
+  index: number;
+  row?: number;
+}
+
+export async function ingestExplanations(db: Db, items: AsyncIterable<string>, opts: { tokenId?: number | null; nowMs?: number } = {}): Promise<IngestSummary> {
+  const nowMs = opts.nowMs ?? Date.now();
+  const summary: IngestSummary = { accepted: 0, duplicates: 0, rejected: 0, conflicts: 0, problems: [], items: 0, records: 0 };
+  const problem = (p: Problem) => {
+    if (summary.problems.length < MAX_LISTED) summary.problems.push(p);
+  };
+  let pending: Pending[] = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    await writeBatch(db, batch, summary, problem, opts.tokenId ?? null);
+  };
+  let index = 0;
+  for await (const text of items) {
+    const itemIndex = index++;
+    summary.items++;
+    let expanded: unknown[];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+      expanded = expandItem(parsed);
+    } catch (error) {
+      summary.rejected++;
+      summary.records++;
+      problem({ index: itemIndex, error: error instanceof SyntaxError ? `not JSON: ${error.message}` : (error as Error).message });
+      continue;
+    }
+    // A shap or Alibi item holds many rows; problems in it are reported by row too.
+    const batchItem = typeof parsed === "object" && parsed !== null && "format" in parsed;
+    for (let row = 0; row < expanded.length; row++) {
+      summary.records++;
+      try {
+        const record = parseRecord(expanded[row], nowMs);
+        pending.push({ record, hash: contentHash(record), index: itemIndex, ...(batchItem ? { row } : {}) });
+      } catch (error) {
+        if (!(error instanceof RecordError)) throw error;
+        summary.rejected++;
+        problem({ index: itemIndex, ...(batchItem ? { row } : {}), error: error.message });
+      }
+      if (pending.length >= BATCH) await flush();
+    }
+  }
+  await flush();
+  return summary;
+}
+
+async function writeBatch(db: Db, batch: Pending[], summary: IngestSummary, problem: (p: Problem) => void, tokenId: number | null) {
+  const inserted = await db
+    .insert(explanations)
+    .values(
+      batch.map(({ record: r, hash }) => ({
+        model: r.model,
+        modelVersion: r.modelVersion,
+        predictionId: r.predictionId,
+        ts: new Date(r.tsMs),
+        method: r.method,
+        output: r.output,
+        reference: r.reference,
+        referenceKind: r.referenceKind,
+        outputSpace: r.outputSpace,
+        target: r.target,
+        features: r.features,
+        featureCount: r.features.length,
+        quality: completenessError(r),
+        producerError: r.producerError,
+        contentHash: hash,
+        createdByToken: tokenId,
+      })),
+    )
+    .onConflictDoNothing({ target: [explanations.model, explanations.predictionId] })
+    .returning({ model: explanations.model, predictionId: explanations.predictionId, contentHash: explanations.contentHash });
+  const key = (model: string, id: string) => `${model}\u0000${id}`;
+  const stored = new Set(inserted.map((r) => `${key(r.model, r.predictionId)}\u0000${r.contentHash}`));
+  summary.accepted += inserted.length;
+  const rest = batch.filter((p) => !stored.delete(`${key(p.record.model, p.record.predictionId)}\u0000${p.hash}`));
+  if (rest.length === 0) return;
+  // Not inserted: stored before (or earlier in this request) — the same content is a no-op, other content a conflict.
+  const existing = new Map<string, string>();
+  for (const model of new Set(rest.map((p) => p.record.model))) {
+    const ids = rest.filter((p) => p.record.model === model).map((p) => p.record.predictionId);
+    const rows = await db
+      .select({ predictionId: explanations.predictionId, contentHash: explanations.contentHash })
+      .from(explanations)
+      .where(and(eq(explanations.model, model), inArray(explanations.predictionId, ids)));
+    for (const r of rows) existing.set(key(model, r.predictionId), r.contentHash);
+  }
+  for (const p of rest) {
+    if (existing.get(key(p.record.model, p.record.predictionId)) === p.hash) {
+      summary.duplicates++;
+    } else {
+      summary.conflicts++;
+      problem({
+        index: p.index,
+        ...(p.row !== undefined ? { row: p.row } : {}),
+        error: `model ${p.record.model} already has prediction ${p.record.predictionId} with other content; explanations are immutable.`,
+      });
+    }
+  }
+}
+
+/** How many explanations are stored, and how many of them have poor quality (error over 20%). */
+export async function explanationCounts(db: Db): Promise<{ total: number; poor: number }> {
+  const [row] = await db.select({ total: sql<number>`count(*)::int`, poor: sql<number>`count(*) filter (where ${explanations.quality} > 0.2)::int` }).from(explanations);
+  return { total: Number(row?.total ?? 0), poor: Number(row?.poor ?? 0) };
+}

@@ -1,0 +1,91 @@
+/**
+ * Splits a request body into JSON items as it arrives, so a 100,000-record upload is never held whole: a JSON array
+ * (`[{…}, {…}]`), a single object, or JSON Lines (one object per line). Only one item's text is in memory at a time.
+ */
+/** One item (one record, or one shap/Alibi batch) may be at most this large. */
+export const MAX_ITEM_BYTES = 8 * 1024 * 1024;
+
+export class StreamError extends Error {}
+
+/** Yields each top-level item's JSON text; throws StreamError on a body that is neither an array, an object nor JSON Lines. */
+export async function* jsonItems(chunks: AsyncIterable<string>, maxItemChars = MAX_ITEM_BYTES): AsyncGenerator<string> {
+  let mode: "unknown" | "array" | "lines" = "unknown";
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let item = "";
+  let arrayClosed = false;
+  let line = 1;
+  for await (const chunk of chunks) {
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i]!;
+      if (c === "\n") line++;
+      if (mode === "unknown") {
+        if (/\s/.test(c) || c === "\uFEFF") continue;
+        if (c === "[") {
+          mode = "array";
+          continue;
+        }
+        if (c !== "{") throw new StreamError(`Line ${line}: the body must be a JSON array of records or JSON Lines, one object a line.`);
+        mode = "lines";
+      }
+      if (mode === "array" && depth === 0) {
+        if (/\s/.test(c) || c === ",") continue;
+        if (c === "]") {
+          arrayClosed = true;
+          continue;
+        }
+        if (arrayClosed) throw new StreamError(`Line ${line}: text after the closing ] of the array.`);
+        if (c !== "{") throw new StreamError(`Line ${line}: each element of the array must be an object.`);
+      }
+      if (mode === "lines" && depth === 0) {
+        if (/\s/.test(c)) continue;
+        if (c !== "{") throw new StreamError(`Line ${line}: each line must hold one JSON object.`);
+      }
+      item += c;
+      if (item.length > maxItemChars) throw new StreamError(`Line ${line}: one item is larger than ${maxItemChars.toLocaleString("en-US")} bytes.`);
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === "\\") escaped = true;
+        else if (c === '"') inString = false;
+        continue;
+      }
+      if (c === '"') inString = true;
+      else if (c === "{" || c === "[") depth++;
+      else if (c === "}" || c === "]") {
+        depth--;
+        if (depth === 0) {
+          yield item;
+          item = "";
+        }
+      }
+    }
+  }
+  if (depth !== 0 || inString) throw new StreamError(`Line ${line}: the body ends inside an item.`);
+  if (mode === "array" && !arrayClosed) throw new StreamError(`Line ${line}: the array is not closed with ].`);
+  if (mode === "unknown") throw new StreamError("The body is empty: send a JSON array of records or JSON Lines.");
+}
+
+/** Decodes a byte stream as UTF-8 text chunks, refusing invalid UTF-8 and bodies over `maxBytes`. */
+export async function* utf8Chunks(body: ReadableStream<Uint8Array> | null, maxBytes: number): AsyncGenerator<string> {
+  if (!body) return;
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const reader = body.getReader();
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) throw new StreamError(`The body is larger than ${(maxBytes / 2 ** 20).toLocaleString("en-US")} MiB; send it in parts.`);
+      try {
+        yield decoder.decode(value, { stream: true });
+      } catch {
+        throw new StreamError("The body is not valid UTF-8.");
+      }
+    }
+    yield decoder.decode();
+  } finally {
+    reader.releaseLock();
+  }
+}
