@@ -40,8 +40,6 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   for (const [key, value] of Object.entries(await searchParams)) if (typeof value === "string") params.set(key, value);
   prefetch(trpc.overview.get.queryOptions(rangeInput(params)));
   const visible = AREAS.filter((a) => canAccess(user.role, a.area));
-  // Areas the Overview does not sum up yet keep their card, so each role still sees where its data will land.
-  const notSummed = visible.filter((a) => a.area === "explanations");
   const fallback = (
     <>
       {user.role === "admin" && (
@@ -58,7 +56,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           </ol>
         </section>
       )}
-      <AreaCards areas={visible.filter((a) => !notSummed.includes(a))} />
+      <AreaCards areas={visible} />
     </>
   );
   return (
@@ -67,7 +65,6 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       <HydrateClient>
         <OverviewClient fallback={fallback} />
       </HydrateClient>
-      {notSummed.length > 0 && <AreaCards areas={notSummed} />}
       <Annotations userEmail={user.email} isAdmin={user.role === "admin"} />
     </>
   );

@@ -3,6 +3,7 @@ import { authRouter } from "./routers/auth";
 import { gpusRouter } from "./routers/gpus";
 import { cacheRouter, jobsRouter } from "./routers/jobs";
 import { costRouter } from "./routers/cost";
+import { explanationsRouter } from "./routers/explanations";
 import { overviewRouter } from "./routers/overview";
 import { scrapeRouter } from "./routers/scrape";
 import { systemRouter } from "./routers/system";
@@ -22,6 +23,7 @@ export const appRouter = createTRPCRouter({
   cache: cacheRouter,
   overview: overviewRouter,
   cost: costRouter,
+  explanations: explanationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { completenessError, parseRecord, qualityOf } from "@/server/explanations/record";
+import { explanationBodies } from "./explanations";
 import { decodeOtlpMetrics } from "@/server/ingest/otlp";
 import { decodePrometheusText } from "@/server/ingest/prom-text";
 import { decodeRemoteWrite } from "@/server/ingest/remote-write";
@@ -155,5 +157,19 @@ describe("the demo's history", () => {
     expect(gpu.labels).toMatchObject({ job: "dcgm-exporter", instance: "gpu-node-01:9400", Hostname: "gpu-node-01" });
     expect(requests[0]!.samples).toBe(decoded.series.reduce((n, s) => n + s.samples.length, 0));
     expect(decoded.metadata.length).toBeGreaterThan(0);
+  });
+});
+
+describe("the demo's explanations", () => {
+  it("are 10,000 valid records of 2 models × 2 versions, with a few of poor quality in one version only", () => {
+    const origin = Date.parse("2026-11-29T00:00:00Z");
+    const records = [...explanationBodies(origin)].flatMap(({ body }) => body.trim().split("\n").map((line) => parseRecord(JSON.parse(line), origin + 8 * DAY_MS)));
+    expect(records).toHaveLength(10_000);
+    expect(new Set(records.map((r) => `${r.model} ${r.modelVersion}`))).toEqual(new Set(["eta-minutes v7", "eta-minutes v8", "fraud-score 2026.10", "fraud-score 2026.11"]));
+    expect(new Set(records.map((r) => `${r.model}/${r.predictionId}`)).size).toBe(10_000);
+    const poor = records.filter((r) => qualityOf(completenessError(r)) === "poor");
+    expect(new Set(poor.map((r) => `${r.model} ${r.modelVersion}`))).toEqual(new Set(["fraud-score 2026.11"]));
+    expect(poor.length).toBeGreaterThan(10);
+    expect(poor.length).toBeLessThan(60);
   });
 });

@@ -19,6 +19,7 @@ import { createScrapeTarget, listScrapeTargets, updateScrapeTarget } from "@/ser
 import { setBudget, setSite, setSource } from "@/server/cost/settings";
 import { setGpuPrice } from "@/server/query/gpu-prices";
 import { backfillRequests } from "./backfill";
+import { explanationBodies } from "./explanations";
 import { renderClusterPage, renderDcgmPage, renderJobOtlp } from "./pages";
 import { BACKFILL_DAYS, CLUSTERS, CounterClock, DAY_MS, HOSTS, JOBS, MINUTE_MS, Scenario } from "./scenario";
 import { clusterTarget, dcgmTarget } from "./targets";
@@ -94,6 +95,7 @@ export async function runDemo(database: Database, demo: { originMs: number; inst
       await setBudget(db, { monthlyUsd: 20_000 }, actor);
       await setBudget(db, { cluster: "cache-us-west", monthlyUsd: 15_000 }, actor);
       await backfill(scenario, counters, appUrl, token, demoHistoryDays());
+      await sendExplanations(demo.originMs, appUrl, token);
     }
     pushJobs(scenario, counters, appUrl, token);
   } catch (error) {
@@ -149,7 +151,7 @@ async function freshToken(database: Database, actor: Actor): Promise<string> {
     .from(apiTokens)
     .where(and(eq(apiTokens.name, DEMO_TOKEN_NAME), isNull(apiTokens.revokedAt)));
   for (const { id } of old) await revokeApiToken(database.db, id, actor);
-  return (await createApiToken(database.db, { name: DEMO_TOKEN_NAME, scopes: ["metrics:write"] }, actor)).token;
+  return (await createApiToken(database.db, { name: DEMO_TOKEN_NAME, scopes: ["metrics:write", "explanations:write"] }, actor)).token;
 }
 
 async function waitForHealth(appUrl: string): Promise<void> {
@@ -191,6 +193,22 @@ async function backfill(scenario: Scenario, counters: CounterClock, appUrl: stri
     const first = sender.dropped[0]!;
     throw new Error(`${sender.dropped.length} history requests were refused; the first with HTTP ${first.status}: ${first.body}`);
   }
+}
+
+/** The demo models' 10,000 explanations, as their explainers would post them: JSON Lines, 2,000 a request. */
+async function sendExplanations(originMs: number, appUrl: string, token: string): Promise<void> {
+  let sent = 0;
+  for (const { body, records } of explanationBodies(originMs)) {
+    const response = await fetch(`${appUrl}/api/v1/explanations`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/x-ndjson" },
+      body,
+      signal: AbortSignal.timeout(120_000),
+    });
+    if (!response.ok) throw new Error(`posting explanations got HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`);
+    sent += records;
+  }
+  console.log(`  Explanations of the demo models: ${sent.toLocaleString("en-US")} stored.`);
 }
 
 /** Every 15 s each running job pushes its counters over OTLP/HTTP JSON. */

@@ -6,6 +6,7 @@
 import type { Db } from "@/db";
 import { formatBytes, formatHours, formatPercent, formatUsd } from "@/app/_lib/format";
 import { getCostReport } from "@/server/cost/report";
+import { explanationCounts } from "@/server/explanations/store";
 import { readCacheClusters } from "./cache";
 import { type GpuPrice, priceForModel } from "./gpu-prices";
 import { getGpuFleet, type GpuRow, type RangeRead } from "./gpus";
@@ -16,6 +17,7 @@ export interface OverviewAreas {
   jobs: boolean;
   cache: boolean;
   cost?: boolean;
+  explanations?: boolean;
 }
 
 export interface Attention {
@@ -36,6 +38,8 @@ export interface Overview {
   gpus: { total: number; busyShare: number | null; idleHeldHours: number; idleHeldUsd: number | null; divergent: number } | null;
   jobs: { total: number; running: number; worst: Array<Pick<JobSummary, "name" | "stall" | "verdict" | "stallUsd">> } | null;
   cache: { clusters: Array<{ name: string; hitRatio: number | null; ufsBytes: number }>; hitRatio: number | null } | null;
+  /** Explanations stored and how many have poor quality; null for a role without Explanations or with none stored. */
+  explanations: { total: number; poor: number } | null;
   /** Egress and what the cache saved this month, in cents; null for a role without Cost or with nothing priced. */
   egress: { actualCents: number; grossSavingsCents: number; netSavingsCents: number; forecastCents: number | null } | null;
   /** Idle-held and input-stalled dollars since 00:00 UTC and since the 1st of the month; null without GPUs or jobs. */
@@ -217,6 +221,7 @@ export async function getOverview(
       ? await Promise.all([moneyOver(db, startOfUtcDay(nowMs), nowMs, prices, areas), moneyOver(db, startOfUtcMonth(nowMs), nowMs, prices, areas)])
       : [null, null];
   const money = today && monthToDate ? { today, monthToDate } : null;
+  const counts = areas.explanations ? await explanationCounts(db) : null;
   const report = areas.cost ? await getCostReport(db, { fromMs: startOfUtcMonth(nowMs), toMs: nowMs, nowMs }) : null;
   const egress =
     report && report.routes.length > 0
@@ -263,6 +268,7 @@ export async function getOverview(
         : null,
     money,
     egress,
+    explanations: counts && counts.total > 0 ? counts : null,
     timeline: { times: read.times, gpuBusy, stall, hitRatio, objectStoreBytesPerSecond },
     attention,
   };

@@ -65,8 +65,8 @@ export function OverviewClient({ fallback }: { fallback: ReactNode }) {
 
   if (overview.isPending) return <p className="muted">Loading the overview…</p>;
   if (overview.error) return <p className="alert error">{overview.error.message}</p>;
-  const { gpus, jobs, cache, money, egress, attention, timeline } = data!;
-  if (!gpus && !jobs && !cache && !egress) return <>{fallback}</>;
+  const { gpus, jobs, cache, money, egress, explanations, attention, timeline } = data!;
+  if (!gpus && !jobs && !cache && !egress && !explanations) return <>{fallback}</>;
   const lanes = LANES.filter((l) => timeline[l.key].some((v) => v !== null));
 
   return (
@@ -112,6 +112,15 @@ export function OverviewClient({ fallback }: { fallback: ReactNode }) {
             <div className="muted">
               cache saved {formatUsd(egress.grossSavingsCents / 100)} ({formatUsd(egress.netSavingsCents / 100)} net)
               {egress.forecastCents !== null ? ` · ${formatUsd(egress.forecastCents / 100, { whole: true })} by month end` : ""}
+            </div>
+          </Link>
+        )}
+        {explanations && (
+          <Link className="tile" href="/explanations" data-testid="tile-explanations">
+            <div className="muted">Explanations</div>
+            <div className="tile-value">{explanations.total.toLocaleString("en-US")}</div>
+            <div className="muted">
+              stored · {explanations.poor.toLocaleString("en-US")} of poor quality
             </div>
           </Link>
         )}

@@ -1,3 +1,5 @@
+import { csvText } from "@/server/http/csv";
+
 /**
  * The CSV of the Cost page's route table: exactly its rows, then the total row, in whole cents written as dollars,
  * so the column sums equal the page to the cent.
@@ -9,16 +11,10 @@ export interface CsvReport {
 
 const money = (c: number) => `${c < 0 ? "-" : ""}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, "0")}`;
 
-/** A text cell, quoted when needed; one that a spreadsheet would run as a formula gets a leading apostrophe. */
-function text(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r']/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 export function costCsv(report: CsvReport): string {
   const header = ["cluster", "source", "from", "to", "route", "object_store_bytes", "served_bytes", "egress_usd", "without_cache_usd", "saved_usd"];
   const rows = report.routes.map((r) =>
-    [...[r.cluster, r.source, r.from, r.to, r.kind].map(text), Math.round(r.ufsBytes), Math.round(r.servedBytes), money(r.actualCents), money(r.withoutCacheCents), money(r.savingsCents)].join(","),
+    [...[r.cluster, r.source, r.from, r.to, r.kind].map(csvText), Math.round(r.ufsBytes), Math.round(r.servedBytes), money(r.actualCents), money(r.withoutCacheCents), money(r.savingsCents)].join(","),
   );
   const t = report.totals;
   rows.push(["total", "", "", "", "", Math.round(t.ufsBytes), Math.round(t.servedBytes), money(t.actualCents), money(t.withoutCacheCents), money(t.grossSavingsCents)].join(","));

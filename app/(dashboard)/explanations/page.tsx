@@ -2,18 +2,16 @@ import type { Metadata } from "next";
 import { EmptyState, PageHeader } from "../../_components/EmptyState";
 import { getPublicOrigin } from "../../_lib/origin";
 import { requireArea } from "../../_lib/session";
+import { HydrateClient, prefetch, trpc } from "../../_trpc/server";
+import { ExplanationsClient } from "./client";
 
 export const metadata: Metadata = { title: "Explanations" };
 
 export default async function ExplanationsPage() {
   await requireArea("explanations", "/explanations");
   const origin = await getPublicOrigin();
-  return (
-    <>
-      <PageHeader title="Explanations">
-        Why the model decided what it did for one prediction: attributions, plain-language reasons, a quality badge,
-        and a record of who looked.
-      </PageHeader>
+  prefetch(trpc.explanations.models.queryOptions());
+  const empty = (
       <EmptyState
         title="No explanations stored yet"
         needs={[
@@ -42,6 +40,16 @@ export default async function ExplanationsPage() {
    {"name":"distance_km","value":5.2,"attribution":1.1}]}`}</code>
         </pre>
       </EmptyState>
+  );
+  return (
+    <>
+      <PageHeader title="Explanations">
+        Why the model decided what it did for one prediction: attributions, plain-language reasons, a quality badge,
+        and a record of who looked.
+      </PageHeader>
+      <HydrateClient>
+        <ExplanationsClient empty={empty} />
+      </HydrateClient>
     </>
   );
 }

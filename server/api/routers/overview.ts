@@ -16,6 +16,7 @@ export const overviewRouter = createTRPCRouter({
         jobs: canAccess(role, "jobs"),
         cache: canAccess(role, "cache"),
         cost: canAccess(role, "cost"),
+        explanations: canAccess(role, "explanations"),
       });
       return { ...overview, rangeError: range.rangeError };
     }),
