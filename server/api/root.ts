@@ -1,4 +1,5 @@
 import { annotationsRouter } from "./routers/annotations";
+import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { gpusRouter } from "./routers/gpus";
 import { cacheRouter, jobsRouter } from "./routers/jobs";
@@ -24,6 +25,7 @@ export const appRouter = createTRPCRouter({
   overview: overviewRouter,
   cost: costRouter,
   explanations: explanationsRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,6 +8,7 @@ const TABS = [
   { href: "/settings/tokens", label: "API tokens" },
   { href: "/settings/scrape", label: "Scrape targets" },
   { href: "/settings/topology", label: "Topology" },
+  { href: "/settings/audit", label: "Audit log" },
   { href: "/settings/system", label: "System" },
 ];
 
