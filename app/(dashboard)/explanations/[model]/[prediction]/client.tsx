@@ -10,6 +10,8 @@ import { QualityBadge } from "../../quality";
 const UP = "#dc2626";
 const DOWN = "#1f6feb";
 const num = (x: number) => String(Number(x.toPrecision(4)));
+/** As sent, without binary floating-point noise (0.30000000000000004 → 0.3). */
+const exact = (x: number) => String(Number(x.toPrecision(12)));
 
 export function PredictionClient({ model, predictionId }: { model: string; predictionId: string }) {
   const trpc = useTRPC();
@@ -157,8 +159,8 @@ export function PredictionClient({ model, predictionId }: { model: string; predi
               {r.features.map((f) => (
                 <tr key={f.name}>
                   <td>{f.name}</td>
-                  <td>{f.value === null ? <span className="muted">missing</span> : String(f.value)}</td>
-                  <td className="num">{f.attribution}</td>
+                  <td>{f.value === null ? <span className="muted">missing</span> : typeof f.value === "number" ? exact(f.value) : f.value}</td>
+                  <td className="num">{exact(f.attribution)}</td>
                 </tr>
               ))}
             </tbody>
