@@ -63,6 +63,12 @@ test.describe("explanations", () => {
 
     await page.goto("/explanations/eta-e2e/p-2000");
     await expect(page.getByTestId("quality")).toContainText("poor");
+
+    // The model's page: what it relies on, from the importance kept on ingest.
+    await page.goto("/explanations/eta-e2e");
+    await expect(page.getByTestId("importance")).toHaveAttribute("data-finished", "true");
+    await expect(page.getByText("Only one version is stored.")).toBeVisible();
+    await screenshotBothThemes(page, "explanation-model");
   });
 
   test("engineers are refused with no feature values in the answer, and the admin sees every view and export", async ({ browser }) => {

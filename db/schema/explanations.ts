@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigserial, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigserial, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { apiTokens } from "./accounts";
 
 /**
@@ -37,4 +37,22 @@ export const explanations = pgTable(
     check("explanations_method_check", sql`${t.method} in ('integrated_gradients', 'kernel_shap', 'shap', 'other')`),
     check("explanations_quality_check", sql`${t.quality} >= 0`),
   ],
+);
+
+/**
+ * Global importance, kept up to date on ingest in the same transaction as the records: per model version, UTC day
+ * and feature, the sum of |attribution| and how many records carried the feature. A model page reads these rows, not
+ * the records, so it answers as fast for a million explanations as for a thousand.
+ */
+export const explanationImportance = pgTable(
+  "explanation_importance",
+  {
+    model: text("model").notNull(),
+    modelVersion: text("model_version").notNull(),
+    day: timestamp("day", { withTimezone: true }).notNull(),
+    feature: text("feature").notNull(),
+    sumAbs: doublePrecision("sum_abs").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.model, t.modelVersion, t.day, t.feature] })],
 );

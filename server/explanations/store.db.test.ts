@@ -3,6 +3,7 @@ import { auditLog } from "@/db/schema";
 import { createTestDatabase, type TestDatabase } from "@/db/testing";
 import { explanationCounts, ingestExplanations } from "./store";
 import { jsonItems } from "./stream";
+import { compareVersions, versionImportance } from "./importance";
 import { auditAccess, getExplanation } from "./view";
 
 let database: TestDatabase;
@@ -65,6 +66,22 @@ describe("storing explanations", () => {
     expect(summary).toMatchObject({ accepted: 2_345, rejected: 0, conflicts: 0 });
     // p-3, p-9 (output 12.5: good), and every 100th bulk record are poor.
     expect(await explanationCounts(database.db)).toEqual({ total: 2 + 1 + 2_345, poor: 1 + 24 });
+  });
+
+  it("keeps global importance per version on ingest, each stored record counted once", async () => {
+    // Every record so far has |2.1|, |0.5|, |−0.1| for its three features (resends and conflicts added nothing).
+    const importance = await versionImportance(database.db, "eta", "v3");
+    expect(importance.map((f) => [f.feature, +f.meanAbs.toFixed(9), f.records])).toEqual([
+      ["traffic_density", 2.1, 2_348],
+      ["distance_km", 0.5, 2_348],
+      ["weather", 0.1, 2_348],
+    ]);
+    expect(importance[0]!.share).toBeCloseTo(2.1 / 2.7, 12);
+    // A version that leans on distance instead: the share moves from traffic to distance.
+    await send([{ ...rec("v4-1"), model_version: "v4", features: [{ name: "traffic_density", value: 0.8, attribution: 0.5 }, { name: "distance_km", value: 4, attribution: 2.1 }, { name: "weather", value: "rain", attribution: -0.1 }] }]);
+    const shifts = await compareVersions(database.db, "eta", "v3", "v4");
+    expect(shifts.map((s) => s.feature)).toEqual(["distance_km", "traffic_density", "weather"]);
+    expect(shifts[0]!.change).toBeCloseTo((2.1 - 0.5) / 2.7, 12);
   });
 
   it("audits who read which prediction", async () => {

@@ -5,7 +5,7 @@
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db";
-import { explanations } from "@/db/schema";
+import { explanationImportance, explanations } from "@/db/schema";
 import { completenessError, contentHash, type ExplanationRecord, expandItem, parseRecord, RecordError } from "./record";
 
 const BATCH = 500;
@@ -85,7 +85,23 @@ export async function ingestExplanations(db: Db, items: AsyncIterable<string>, o
 }
 
 async function writeBatch(db: Db, batch: Pending[], summary: IngestSummary, problem: (p: Problem) => void, tokenId: number | null) {
-  const inserted = await db
+  // The records and their share of the importance rollup commit together, or neither does.
+  const inserted = await db.transaction(async (tx) => {
+    const rows = await insertRecords(tx as unknown as Db, batch, tokenId);
+    const stored = new Set(rows.map((r) => `${r.model}\u0000${r.predictionId}\u0000${r.contentHash}`));
+    await addImportance(
+      tx as unknown as Db,
+      // Each stored row once, however often the request repeated it.
+      batch.filter((p) => stored.delete(`${p.record.model}\u0000${p.record.predictionId}\u0000${p.hash}`)).map((p) => p.record),
+    );
+    return rows;
+  });
+  summary.accepted += inserted.length;
+  await resolveRest(db, batch, inserted, summary, problem);
+}
+
+function insertRecords(db: Db, batch: Pending[], tokenId: number | null) {
+  return db
     .insert(explanations)
     .values(
       batch.map(({ record: r, hash }) => ({
@@ -109,12 +125,49 @@ async function writeBatch(db: Db, batch: Pending[], summary: IngestSummary, prob
     )
     .onConflictDoNothing({ target: [explanations.model, explanations.predictionId] })
     .returning({ model: explanations.model, predictionId: explanations.predictionId, contentHash: explanations.contentHash });
-  const key = (model: string, id: string) => `${model}\u0000${id}`;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Adds the records' |attribution| per (model, version, UTC day, feature) to the importance rollup. */
+async function addImportance(db: Db, records: ExplanationRecord[]) {
+  const sums = new Map<string, { model: string; modelVersion: string; day: Date; feature: string; sumAbs: number; count: number }>();
+  for (const r of records) {
+    const day = Math.floor(r.tsMs / DAY_MS) * DAY_MS;
+    for (const f of r.features) {
+      const k = JSON.stringify([r.model, r.modelVersion, day, f.name]);
+      const row = sums.get(k) ?? { model: r.model, modelVersion: r.modelVersion, day: new Date(day), feature: f.name, sumAbs: 0, count: 0 };
+      row.sumAbs += Math.abs(f.attribution);
+      row.count++;
+      sums.set(k, row);
+    }
+  }
+  const rows = [...sums.values()];
+  // In slices, so a batch of wide records stays under Postgres' limit of bound parameters.
+  for (let i = 0; i < rows.length; i += 5_000) {
+    await db
+      .insert(explanationImportance)
+      .values(rows.slice(i, i + 5_000))
+      .onConflictDoUpdate({
+        target: [explanationImportance.model, explanationImportance.modelVersion, explanationImportance.day, explanationImportance.feature],
+        set: { sumAbs: sql`${explanationImportance.sumAbs} + excluded.sum_abs`, count: sql`${explanationImportance.count} + excluded.count` },
+      });
+  }
+}
+
+const key = (model: string, id: string) => `${model}\u0000${id}`;
+
+/** Records not inserted were stored before (or earlier in this request): the same content is a no-op, other content a conflict. */
+async function resolveRest(
+  db: Db,
+  batch: Pending[],
+  inserted: Array<{ model: string; predictionId: string; contentHash: string }>,
+  summary: IngestSummary,
+  problem: (p: Problem) => void,
+) {
   const stored = new Set(inserted.map((r) => `${key(r.model, r.predictionId)}\u0000${r.contentHash}`));
-  summary.accepted += inserted.length;
   const rest = batch.filter((p) => !stored.delete(`${key(p.record.model, p.record.predictionId)}\u0000${p.hash}`));
   if (rest.length === 0) return;
-  // Not inserted: stored before (or earlier in this request) — the same content is a no-op, other content a conflict.
   const existing = new Map<string, string>();
   for (const model of new Set(rest.map((p) => p.record.model))) {
     const ids = rest.filter((p) => p.record.model === model).map((p) => p.record.predictionId);

@@ -122,7 +122,8 @@ export function ExplanationsClient({ empty }: { empty: ReactNode }) {
                       <Link href={`/explanations/${encodeURIComponent(r.model)}/${encodeURIComponent(r.predictionId)}`}>{r.predictionId}</Link>
                     </td>
                     <td>
-                      {r.model} <span className="muted">{r.modelVersion}</span>
+                      <Link href={`/explanations/${encodeURIComponent(r.model)}?v=${encodeURIComponent(r.modelVersion)}`}>{r.model}</Link>{" "}
+                      <span className="muted">{r.modelVersion}</span>
                     </td>
                     <td>{formatUtc(r.ts)}</td>
                     <td>{r.method.replace("_", " ")}</td>

@@ -2,7 +2,7 @@
  * The ECharts modules Flightdeck draws with, registered once. Only EChart.tsx imports this; importing from
  * `echarts/core` keeps the rest of the library out of the bundle.
  */
-import { BarChart, HeatmapChart, LineChart } from "echarts/charts";
+import { BarChart, HeatmapChart, LineChart, ScatterChart } from "echarts/charts";
 import {
   AxisPointerComponent,
   DataZoomComponent,
@@ -21,6 +21,7 @@ echarts.use([
   BarChart,
   HeatmapChart,
   LineChart,
+  ScatterChart,
   AxisPointerComponent,
   DataZoomComponent,
   GridComponent,

@@ -3,6 +3,7 @@ import { AppError } from "@/server/errors";
 import { listModels, searchExplanations, SearchInput } from "@/server/explanations/search";
 import { auditAccess, explanationJson, getExplanation } from "@/server/explanations/view";
 import { explanationCsv } from "@/server/explanations/export";
+import { compareVersions, importanceByDay, importanceSample, versionImportance } from "@/server/explanations/importance";
 import { areaProcedure, createTRPCRouter } from "../trpc";
 
 /** Explanations carry feature values and may hold personal data: ops and admin only, every view and export audited. */
@@ -13,6 +14,24 @@ export const explanationsRouter = createTRPCRouter({
   search: explanationsProcedure.input(SearchInput).query(({ ctx, input }) => searchExplanations(ctx.db, input)),
 
   models: explanationsProcedure.query(({ ctx }) => listModels(ctx.db)),
+
+  /** A model's versions, global importance of one, its drift by day, and how another version's importance differs. */
+  model: explanationsProcedure
+    .input(z.object({ model: z.string().min(1).max(200), version: z.string().max(200).optional(), compare: z.string().max(200).optional() }))
+    .query(async ({ ctx, input }) => {
+      const versions = (await listModels(ctx.db)).filter((m) => m.model === input.model);
+      if (versions.length === 0) throw new AppError("NOT_FOUND", `No explanations of model ${input.model} are stored.`);
+      const version = versions.find((v) => v.modelVersion === input.version)?.modelVersion ?? versions.at(-1)!.modelVersion;
+      const compare = versions.find((v) => v.modelVersion === input.compare && v.modelVersion !== version)?.modelVersion ?? versions.find((v) => v.modelVersion !== version)?.modelVersion ?? null;
+      const importance = await versionImportance(ctx.db, input.model, version);
+      const top = importance.slice(0, 10).map((f) => f.feature);
+      const [sample, drift, shifts] = await Promise.all([
+        importanceSample(ctx.db, input.model, version, top),
+        importanceByDay(ctx.db, input.model, version, top.slice(0, 5)),
+        compare ? compareVersions(ctx.db, input.model, compare, version) : Promise.resolve(null),
+      ]);
+      return { model: input.model, versions, version, compare, importance, sample, drift, shifts };
+    }),
 
   /** One prediction's explanation; the view is written to the audit log. */
   get: explanationsProcedure.input(Key).query(async ({ ctx, input }) => {
