@@ -44,6 +44,17 @@ test.describe("GPUs", () => {
     const created = await request.post("/api/trpc/tokens.create", { data: { json: { name: "gpu e2e", scopes: ["metrics:write", "metrics:read"] } } });
     const token = ((await created.json()) as { result: { data: { json: { token: string } } } }).result.data.json.token;
     auth = { authorization: `Bearer ${token}` };
+    // A global annotation in the generated hour, and one about a job that never held these GPUs.
+    for (const [title, scopeKind, scopeValue] of [
+      ["driver 550 rolled out", "global", ""],
+      ["other job restarted", "job", "some-other-job"],
+    ]) {
+      const made = await request.post("/api/trpc/annotations.create", {
+        // 90 minutes ago: inside this spec's 6-hour views, outside the 1-hour view the annotations spec starts empty.
+        data: { json: { startsAt: new Date(Date.now() - 90 * MINUTE).toISOString(), kind: "deploy", title, scopeKind, scopeValue } },
+      });
+      expect(made.status(), await made.text()).toBe(200);
+    }
     for (const body of [fs.readFileSync(CAPTURE, "utf8"), history(Date.now())]) {
       const answer = await request.post("/api/v1/import/prometheus", { headers: auth, data: body });
       expect(answer.status(), await answer.text()).toBeLessThan(300);
@@ -129,6 +140,9 @@ test.describe("GPUs", () => {
     await expect(activity).toHaveAttribute("data-finished", "true");
     // All four activity series are drawn.
     await expect(activity).toHaveAttribute("data-series", "Busy (SM active)|NVML utilization|Tensor active|DRAM active");
+    // Annotations in scope are drawn: the global one, not the other job's.
+    await expect(activity).toHaveAttribute("data-marks", /Deploy: driver 550 rolled out/);
+    await expect(activity).not.toHaveAttribute("data-marks", /other job restarted/);
     await expect(page.getByRole("cell", { name: "ml/trainer-0" })).toBeVisible();
     await expect(page.getByText("divergent", { exact: true })).toBeVisible();
     await screenshotBothThemes(page, "gpu-detail");

@@ -98,7 +98,7 @@ export function EChart({ option, height, group, onZoom, onClick, ariaLabel, test
     // The series drawn, by name, for tests and assistive tools to read without parsing the canvas.
     type Mark = { name?: string } | Array<{ name?: string }>;
     const series = (built as { series?: Array<{ name?: string; markLine?: { data?: Mark[] }; markArea?: { data?: Mark[] } }> }).series ?? [];
-    el.setAttribute("data-series", series.map((s) => s.name ?? "").join("|"));
+    el.setAttribute("data-series", series.map((s) => s.name ?? "").filter(Boolean).join("|"));
     // Likewise the marks (annotations, thresholds) by name.
     const markName = (m: Mark) => (Array.isArray(m) ? m[0]?.name : m.name) ?? "";
     el.setAttribute("data-marks", series.flatMap((s) => [...(s.markLine?.data ?? []), ...(s.markArea?.data ?? [])].map(markName)).filter(Boolean).join("|"));

@@ -2,7 +2,9 @@ import { z } from "zod";
 import { RowId } from "../ids";
 import { AppError } from "@/server/errors";
 import { deleteGpuPrice, GpuPriceInput, listGpuPrices, setGpuPrice } from "@/server/query/gpu-prices";
+import { listAnnotations } from "@/server/annotations/annotations";
 import { getGpuDetail, getGpuFleet, PROFILING_CSV_LINES } from "@/server/query/gpus";
+import { workloadIsJob } from "@/server/query/jobs";
 import { RangeInput, resolveRange as resolve } from "../range-input";
 import { areaProcedure, createTRPCRouter } from "../trpc";
 
@@ -21,7 +23,11 @@ export const gpusRouter = createTRPCRouter({
     const range = resolve(input);
     const detail = await getGpuDetail(ctx.db, input.key, range);
     if (!detail) throw new AppError("NOT_FOUND", `No GPU ${input.key} reported in this time range.`);
-    return { ...detail, rangeError: range.rangeError };
+    // In scope on a GPU's charts: everything global, and what was said about a job that held it.
+    const annotations = (await listAnnotations(ctx.db, { startMs: detail.read.startMs, endMs: detail.read.endMs })).filter(
+      (a) => a.scopeKind === "global" || (a.scopeKind === "job" && detail.workloadBands.some((b) => workloadIsJob(b.workload, a.scopeValue))),
+    );
+    return { ...detail, annotations, rangeError: range.rangeError };
   }),
 
   prices: costProcedure.query(({ ctx }) => listGpuPrices(ctx.db)),

@@ -5,7 +5,7 @@ import { useSearchParams } from "next/navigation";
 import { useCallback } from "react";
 import { timeAxis, valueAxis, zoomToolbox } from "../../../_components/charts/axes";
 import { type ChartColors, EChart } from "../../../_components/charts/EChart";
-import { bandAreas, linePoints } from "../../../_components/charts/prepare/series";
+import { annotationMarks, bandAreas, linePoints } from "../../../_components/charts/prepare/series";
 import { formatBytes, formatHours, formatPercent, formatUtc } from "../../../_lib/format";
 import { useZoomToRange } from "../../../_lib/url-state";
 import { useTRPC } from "../../../_trpc/client";
@@ -57,7 +57,10 @@ export function GpuDetailClient({ gpuKey }: { gpuKey: string }) {
                 },
               }
             : {}),
-        })),
+        })).concat(
+          // Annotations ride on a series of their own, so the workload bands keep theirs.
+          { type: "line", name: "", data: [], ...annotationMarks(data.annotations, data.read.startMs, data.read.endMs, c.muted) } as never,
+        ),
       };
     },
     [data, span],
@@ -72,7 +75,10 @@ export function GpuDetailClient({ gpuKey }: { gpuKey: string }) {
         grid: { left: 64, right: 16, top: 16, bottom: 30 },
         xAxis: timeAxis(c, span),
         yAxis: valueAxis(c, format),
-        series: [{ type: "line", name, showSymbol: false, connectNulls: false, areaStyle: { opacity: 0.08 }, data: linePoints(data.read.times, data.series[signal]!) }],
+        series: [
+          { type: "line", name, showSymbol: false, connectNulls: false, areaStyle: { opacity: 0.08 }, data: linePoints(data.read.times, data.series[signal]!) },
+          { type: "line", name: "", data: [], ...annotationMarks(data.annotations, data.read.startMs, data.read.endMs, c.muted) },
+        ],
       };
     },
     [data, span],
