@@ -89,7 +89,7 @@ async function main() {
         .finally(() => inFlight.delete(sent));
       inFlight.add(sent);
       if (inFlight.size >= 2) await Promise.race(inFlight);
-      if ((from / PER_REQUEST) % 10 === 9) process.stdout.write(`  ${(from + PER_REQUEST).toLocaleString("en-US")} sent\r`);
+      if ((from / PER_REQUEST) % 20 === 19) console.log(`  ${(from + PER_REQUEST).toLocaleString("en-US")} sent`);
     }
     await Promise.all(inFlight);
     const ingestS = (performance.now() - started) / 1000;
