@@ -23,7 +23,7 @@ test.describe("the demo fleet on an empty instance", () => {
     fs.rmSync(LOG, { force: true });
     server = await startLocalServer({ root: ROOT, dataDir: DATA, logFile: LOG, demo: true, env: { FLIGHTDECK_DEMO_DAYS: "1" } });
     const log = () => fs.readFileSync(LOG, "utf8");
-    await expect.poll(() => /Loading the demo's last day: done/.test(log()), { timeout: 100_000, intervals: [500] }).toBe(true);
+    await expect.poll(() => /Explanations of the demo models: 10,000 stored/.test(log()), { timeout: 100_000, intervals: [500] }).toBe(true);
     const text = log();
     const email = /email:\s+(\S+)/.exec(text)?.[1];
     const password = /password:\s+(\S+)/.exec(text)?.[1];
@@ -87,6 +87,23 @@ test.describe("the demo fleet on an empty instance", () => {
     // 6 · 70e9 · 4,096 tokens a step in 4.2 s of compute is 41% of an H100's peak; the step time with data wait is longer.
     await expect(page.getByTestId("job-mfu")).toContainText(/^\d\d\.\d% of 989 TFLOP\/s/);
     await screenshotBothThemes(page, "demo-job");
+
+    // Cost has numbers: the us-west cluster's misses cross regions, the eu-west one's stay next to their bucket.
+    await page.goto(`${server.url}/cost`);
+    const routes = page.getByTestId("cost-routes");
+    await expect(routes.locator("tr", { hasText: "cache-us-west" })).toContainText("aws us-east-1 → aws us-west-2");
+    await expect(routes.locator("tr", { hasText: "cache-eu-west" })).toContainText("same region");
+    await expect(page.getByTestId("cost-daily")).toHaveAttribute("data-finished", "true");
+    await screenshotBothThemes(page, "demo-cost");
+
+    // Explanations: 10,000 of two models in two versions, a few of poor quality.
+    await page.goto(`${server.url}/explanations`);
+    await expect(page.getByTestId("explanations-total")).toContainText("10,000");
+    await expect(page.getByTestId("explanations-total")).toContainText("2 models, 4 versions");
+    await page.goto(`${server.url}/explanations/fraud-score?v=2026.11`);
+    await expect(page.getByTestId("importance")).toHaveAttribute("data-finished", "true");
+    await expect(page.getByTestId("version-shift").locator("tbody tr").first()).toContainText("new_device");
+    await screenshotBothThemes(page, "demo-explanation-model");
   });
 
   test("the scraper pulls every demo exporter, and the training jobs push over OTLP", async ({ page }) => {
