@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { ADMIN_STATE, expect, screenshotBothThemes, signIn, test } from "./fixtures";
+import { adminApi, expect, screenshotBothThemes, signIn, test } from "./fixtures";
 
 const HOUR = 3_600_000;
 const GB = 1e9;
@@ -29,19 +29,14 @@ test.describe("cost", () => {
   test.describe.configure({ mode: "serial" });
 
   test.beforeAll(async ({ playwright }) => {
-    const admin = await playwright.request.newContext({ baseURL: process.env.FLIGHTDECK_E2E_URL, storageState: ADMIN_STATE });
-    const call = async (path: string, json: unknown) => {
-      const answer = await admin.post(`/api/trpc/${path}`, { data: { json } });
-      expect(answer.status(), await answer.text()).toBe(200);
-      return ((await answer.json()) as { result: { data: { json: unknown } } }).result.data.json;
-    };
+    const { request: admin, call, dispose } = await adminApi(playwright);
     await call("users.create", { email: FINANCE.email, name: "Cost Finance", role: "finance", password: FINANCE.password });
     await call("cost.setSite", { name: "e2e-cost-west", cloud: "aws", region: "us-west-2", monthlyCostUsd: 300 });
     await call("cost.setSource", { pattern: "s3://e2e-corpus-east", cloud: "aws", region: "us-east-1" });
     const { token } = (await call("tokens.create", { name: "cost e2e", scopes: ["metrics:write"] })) as { token: string };
     const answer = await admin.post("/api/v1/import/prometheus", { headers: { authorization: `Bearer ${token}` }, data: clusterPage(Date.now()) });
     expect(answer.status(), await answer.text()).toBeLessThan(300);
-    await admin.dispose();
+    await dispose();
   });
 
   test("finance sees this month's egress and savings, and the CSV's totals equal the page's to the cent", async ({ page }) => {

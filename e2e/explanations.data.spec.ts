@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { ADMIN_STATE, expect, screenshotBothThemes, signIn, test } from "./fixtures";
+import { ADMIN_STATE, adminApi, expect, screenshotBothThemes, signIn, test } from "./fixtures";
 
 const OPS = { email: "ops-reader@example.com", password: "ops reader pass 1" };
 const ENGINEER = { email: "eng-no-expl@example.com", password: "engineer pass 12" };
@@ -15,12 +15,7 @@ test.describe("explanations", () => {
   test.describe.configure({ mode: "serial" });
 
   test.beforeAll(async ({ playwright }) => {
-    const admin = await playwright.request.newContext({ baseURL: process.env.FLIGHTDECK_E2E_URL, storageState: ADMIN_STATE });
-    const call = async (path: string, json: unknown) => {
-      const answer = await admin.post(`/api/trpc/${path}`, { data: { json } });
-      expect(answer.status(), await answer.text()).toBe(200);
-      return ((await answer.json()) as { result: { data: { json: unknown } } }).result.data.json;
-    };
+    const { request: admin, call, dispose } = await adminApi(playwright);
     await call("users.create", { email: OPS.email, name: "Olive Ops", role: "ops", password: OPS.password });
     await call("users.create", { email: ENGINEER.email, name: "Eli Engineer", role: "engineer", password: ENGINEER.password });
     const { token } = (await call("tokens.create", { name: "explainer", scopes: ["explanations:write"] })) as { token: string };
@@ -33,7 +28,7 @@ test.describe("explanations", () => {
     // The same record again with other content is refused; explanations are immutable.
     const changed = await admin.post("/api/v1/explanations", { headers: { authorization: `Bearer ${token}` }, data: JSON.stringify(record("p-1042", 99)) });
     expect(changed.status()).toBe(409);
-    await admin.dispose();
+    await dispose();
   });
 
   test("an ops user finds a prediction by id, reads the waterfall and the reasons, and exports it", async ({ page }) => {

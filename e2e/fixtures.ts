@@ -1,12 +1,26 @@
 import fs from "node:fs";
 import path from "node:path";
-import { test as base, expect, type Page } from "@playwright/test";
+import { type APIRequestContext, test as base, expect, type Page, type PlaywrightWorkerArgs } from "@playwright/test";
 import { readSetupToken as readSetupTokenFromLog } from "../server/cli/local-server";
 
 export const OUTPUT = path.join(import.meta.dirname, ".output");
 export const ADMIN_STATE = path.join(OUTPUT, "admin.json");
 export const SCREENS = path.join(OUTPUT, "screens");
 export const ADMIN = { email: "admin@example.com", password: "admin password 1", name: "Ada Admin" };
+
+/**
+ * The admin's API for a spec's setup: tRPC mutations by path (JSON in, the result's JSON out, any status but 200 a
+ * failure with the server's answer), and the request context for other routes. Dispose of it when done.
+ */
+export async function adminApi(playwright: PlaywrightWorkerArgs["playwright"]) {
+  const request: APIRequestContext = await playwright.request.newContext({ baseURL: process.env.FLIGHTDECK_E2E_URL, storageState: ADMIN_STATE });
+  const call = async <T = unknown>(procedure: string, json: unknown): Promise<T> => {
+    const answer = await request.post(`/api/trpc/${procedure}`, { data: { json } });
+    expect(answer.status(), await answer.text()).toBe(200);
+    return ((await answer.json()) as { result: { data: { json: T } } }).result.data.json;
+  };
+  return { request, call, dispose: () => request.dispose() };
+}
 
 /** The one-time setup token the server printed to its log at start-up. */
 export function readSetupToken(): string {

@@ -7,6 +7,7 @@ import { HydrateClient, prefetch, trpc } from "../_trpc/server";
 import { Annotations } from "./_overview/Annotations";
 import { OverviewClient } from "./_overview/OverviewClient";
 import { rangeInput } from "./gpus/search-params";
+import { readSearchParams } from "../_lib/search-params";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -36,8 +37,7 @@ function AreaCards({ areas }: { areas: typeof AREAS }) {
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireArea("overview", "/");
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(await searchParams)) if (typeof value === "string") params.set(key, value);
+  const params = await readSearchParams(searchParams);
   prefetch(trpc.overview.get.queryOptions(rangeInput(params)));
   const visible = AREAS.filter((a) => canAccess(user.role, a.area));
   const fallback = (

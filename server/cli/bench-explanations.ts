@@ -8,7 +8,6 @@
  * same rows written by Postgres alone (INSERT … SELECT into an unlogged twin of the table) as the physical reference. Exits non-zero when a record is
  * missing or a target is missed.
  */
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,6 +17,7 @@ import { createApiToken } from "@/server/auth/tokens";
 import { versionImportance } from "@/server/explanations/importance";
 import { quantile } from "@/server/ingest/remote-write-sender";
 import { buildIfStale } from "./build-if-stale";
+import { scratchDatabase } from "./scratch-database";
 import { type LocalServer, startLocalServer } from "./local-server";
 
 const ROOT = process.cwd();
@@ -53,13 +53,9 @@ function recordLine(i: number, features: number, t0: number): string {
 async function main() {
   const records = option("records", 1_000_000);
   const features = option("features", 32);
-  const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   buildIfStale(ROOT);
-  const name = `flightdeck_bench_expl_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const scratch = await scratchDatabase("bench_expl");
+  const { name, url } = scratch;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "flightdeck-expl-"));
   let server: LocalServer | undefined;
   let failed = false;
@@ -141,8 +137,7 @@ async function main() {
     await database.close();
   } finally {
     await server?.stop();
-    if (!process.argv.includes("--keep")) await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch.drop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   process.exit(failed ? 1 : 0);

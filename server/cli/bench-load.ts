@@ -8,7 +8,6 @@
  * Prints request latency p50/p99, the share of 503s, samples a second, the app's peak RSS and the page queries' p95.
  * Exits non-zero when a sample is lost or doubled, a batch is refused with a 4xx, or the page queries' p95 is ≥ 1 s.
  */
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,6 +16,7 @@ import { openDatabase } from "@/db";
 import { createApiToken } from "@/server/auth/tokens";
 import { encodeRemoteWrite, type RemoteWriteTimeSeries } from "@/server/ingest/remote-write";
 import { buildIfStale } from "./build-if-stale";
+import { scratchDatabase } from "./scratch-database";
 import { type LocalServer, startLocalServer } from "./local-server";
 import { PrometheusLikeSender, quantile, sleep } from "@/server/ingest/remote-write-sender";
 
@@ -96,14 +96,10 @@ async function main() {
   const senders = option("senders", 16);
   const seconds = option("seconds", 60);
   const gpus = option("gpus", 50);
-  const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   buildIfStale(ROOT);
 
-  const name = `flightdeck_bench_load_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const scratch = await scratchDatabase("bench_load");
+  const { name, url } = scratch;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "flightdeck-load-"));
   let server: LocalServer | undefined;
   let failed = false;
@@ -182,8 +178,7 @@ async function main() {
     }
   } finally {
     await server?.stop();
-    if (!process.argv.includes("--keep")) await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch.drop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   process.exit(failed ? 1 : 0);

@@ -7,14 +7,13 @@
  * answers are then computed from raw samples only, and compared: the funnel must agree. Prints the figures and the
  * rollup/raw ratio; exits non-zero when an answer differs or a p95 is over 150 ms.
  */
-import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import postgres from "postgres";
 import { openDatabase } from "@/db";
 import { rollUp } from "@/server/jobs/rollup";
 import { getGpuFleet, type GpuFleet } from "@/server/query/gpus";
 import type { Resolution } from "@/server/query/step";
 import { quantile } from "@/server/ingest/remote-write-sender";
+import { scratchDatabase } from "./scratch-database";
 
 const P95_TARGET_MS = 150;
 const RATIO_TARGET = 10;
@@ -47,12 +46,8 @@ async function main() {
   const days = option("days", 30);
   const runs = option("runs", 20);
   const rawRuns = option("raw-runs", 3);
-  const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const name = `flightdeck_bench_query_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const scratch = await scratchDatabase("bench_query");
+  const { name, url } = scratch;
   let failed = false;
   try {
     const database = await openDatabase({ driver: "postgres", url: url.toString(), maxConnections: 2 });
@@ -134,8 +129,7 @@ async function main() {
     }
     await database.close();
   } finally {
-    if (!process.argv.includes("--keep")) await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
   console.log(failed ? "\nbench:query: FAILED" : "\nbench:query: all targets met");
   process.exit(failed ? 1 : 0);

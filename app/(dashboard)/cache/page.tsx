@@ -5,14 +5,14 @@ import { requireArea } from "../../_lib/session";
 import { HydrateClient, prefetch, trpc } from "../../_trpc/server";
 import { rangeInput } from "../gpus/search-params";
 import { CacheClient } from "./client";
+import { readSearchParams } from "../../_lib/search-params";
 
 export const metadata: Metadata = { title: "Cache" };
 
 export default async function CachePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireArea("cache", "/cache");
   const origin = await getPublicOrigin();
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(await searchParams)) if (typeof value === "string") params.set(key, value);
+  const params = await readSearchParams(searchParams);
   prefetch(trpc.cache.clusters.queryOptions(rangeInput(params)));
   const empty = (
     <EmptyState

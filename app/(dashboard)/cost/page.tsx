@@ -7,13 +7,13 @@ import { HydrateClient, prefetch, trpc } from "../../_trpc/server";
 import { rangeInput } from "../gpus/search-params";
 import { CostClient } from "./client";
 import { readPeriod } from "./period";
+import { readSearchParams } from "../../_lib/search-params";
 
 export const metadata: Metadata = { title: "Cost" };
 
 export default async function CostPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireArea("cost", "/cost");
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(await searchParams)) if (typeof value === "string") params.set(key, value);
+  const params = await readSearchParams(searchParams);
   prefetch(trpc.cost.report.queryOptions({ ...rangeInput(params), period: readPeriod(params) }));
   const admin = canAccess(user.role, "settings");
   const empty = (

@@ -7,14 +7,14 @@ import { requireArea } from "../../_lib/session";
 import { HydrateClient, prefetch, trpc } from "../../_trpc/server";
 import { GpusClient } from "./client";
 import { rangeInput } from "./search-params";
+import { readSearchParams } from "../../_lib/search-params";
 
 export const metadata: Metadata = { title: "GPUs" };
 
 export default async function GpusPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireArea("gpus", "/gpus");
   const origin = await getPublicOrigin();
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(await searchParams)) if (typeof value === "string") params.set(key, value);
+  const params = await readSearchParams(searchParams);
   prefetch(trpc.gpus.fleet.queryOptions(rangeInput(params)));
   const empty = (
     <EmptyState

@@ -5,6 +5,7 @@ import { requireArea } from "../../../_lib/session";
 import { HydrateClient, prefetch, trpc } from "../../../_trpc/server";
 import { rangeInput } from "../search-params";
 import { GpuDetailClient } from "./client";
+import { readSearchParams } from "../../../_lib/search-params";
 
 export async function generateMetadata({ params }: { params: Promise<{ key: string }> }): Promise<Metadata> {
   return { title: `GPU ${decodeURIComponent((await params).key)}` };
@@ -19,8 +20,7 @@ export default async function GpuPage({
 }) {
   const key = decodeURIComponent((await params).key);
   await requireArea("gpus", `/gpus/${encodeURIComponent(key)}`);
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(await searchParams)) if (typeof value === "string") query.set(name, value);
+  const query = await readSearchParams(searchParams);
   prefetch(trpc.gpus.detail.queryOptions({ ...rangeInput(query), key }));
   const back = rangeInput(query);
   return (

@@ -5,6 +5,7 @@ import { requireArea } from "../../../_lib/session";
 import { HydrateClient, prefetch, trpc } from "../../../_trpc/server";
 import { rangeInput } from "../../gpus/search-params";
 import { JobDetailClient } from "./client";
+import { readSearchParams } from "../../../_lib/search-params";
 
 export async function generateMetadata({ params }: { params: Promise<{ name: string }> }): Promise<Metadata> {
   return { title: `Job ${decodeURIComponent((await params).name)}` };
@@ -19,8 +20,7 @@ export default async function JobPage({
 }) {
   const name = decodeURIComponent((await params).name);
   await requireArea("jobs", `/jobs/${encodeURIComponent(name)}`);
-  const query = new URLSearchParams();
-  for (const [key, value] of Object.entries(await searchParams)) if (typeof value === "string") query.set(key, value);
+  const query = await readSearchParams(searchParams);
   prefetch(trpc.jobs.detail.queryOptions({ ...rangeInput(query), name }));
   const back = rangeInput(query);
   return (
