@@ -11,7 +11,8 @@ import type { DecodedBatch, MetricMetadata } from "@/server/ingest/types";
 import { BACKFILL_DCGM_FIELDS, renderClusterPage, renderDcgmPage, renderJobOtlp } from "./pages";
 import { CLUSTERS, CounterClock, HOSTS, JOBS, MINUTE_MS, type Scenario } from "./scenario";
 import { targetLabels } from "@/server/ingest/scraper";
-import { clusterTarget, dcgmTarget } from "./targets";
+import { renderModelServerPage } from "./model-loads";
+import { clusterTarget, dcgmTarget, modelServerTarget } from "./targets";
 
 /** Everything the producers emit at one moment, decoded as Flightdeck decodes it on arrival. */
 export function decodeMoment(scenario: Scenario, counters: CounterClock, tMs: number, opts: { backfill: boolean }): DecodedBatch[] {
@@ -24,6 +25,7 @@ export function decodeMoment(scenario: Scenario, counters: CounterClock, tMs: nu
     const page = renderClusterPage(scenario, counters, cluster, tMs);
     batches.push(decodePrometheusText(page, { nowMs: tMs, extraLabels: targetLabels(clusterTarget(cluster, "http://demo")) }));
   }
+  batches.push(decodePrometheusText(renderModelServerPage(scenario.originMs, tMs), { nowMs: tMs, extraLabels: targetLabels(modelServerTarget("http://demo")) }));
   for (const job of JOBS) {
     if (tMs < scenario.originMs + job.startH * 3_600_000) continue;
     const body = new TextEncoder().encode(JSON.stringify(renderJobOtlp(scenario, counters, job, tMs)));

@@ -22,7 +22,8 @@ import { backfillRequests } from "./backfill";
 import { explanationBodies } from "./explanations";
 import { renderClusterPage, renderDcgmPage, renderJobOtlp } from "./pages";
 import { BACKFILL_DAYS, CLUSTERS, CounterClock, DAY_MS, HOSTS, JOBS, MINUTE_MS, Scenario } from "./scenario";
-import { clusterTarget, dcgmTarget } from "./targets";
+import { renderModelServerPage } from "./model-loads";
+import { clusterTarget, dcgmTarget, modelServerTarget } from "./targets";
 
 export const DEMO_EMAIL = "demo@flightdeck.local";
 const DEMO_TOKEN_NAME = "Demo fleet";
@@ -111,7 +112,9 @@ function servePages(scenario: Scenario, counters: CounterClock): Promise<{ url: 
     let body: string | undefined;
     const dcgm = /^\/dcgm\/([^/]+)\/metrics$/.exec(path);
     const alluxio = /^\/alluxio\/([^/]+)\/metrics(\/prometheus\/)?$/.exec(path);
-    if (dcgm) {
+    if (path === "/models/gpu-node-04/metrics") {
+      body = renderModelServerPage(scenario.originMs, now);
+    } else if (dcgm) {
       const host = HOSTS.findIndex((h) => h.name === dcgm[1]);
       if (host >= 0) body = renderDcgmPage(scenario, counters, host, now);
     } else if (alluxio) {
@@ -136,7 +139,7 @@ function servePages(scenario: Scenario, counters: CounterClock): Promise<{ url: 
 /** Creates the demo's scrape targets, or points the existing ones at this start's page server. */
 async function pointTargets(database: Database, baseUrl: string, actor: Actor): Promise<void> {
   const existing = await listScrapeTargets(database.db);
-  const wanted = [...HOSTS.map((h) => dcgmTarget(h, baseUrl)), ...CLUSTERS.map((c) => clusterTarget(c, baseUrl))];
+  const wanted = [...HOSTS.map((h) => dcgmTarget(h, baseUrl)), ...CLUSTERS.map((c) => clusterTarget(c, baseUrl)), modelServerTarget(baseUrl)];
   for (const target of wanted) {
     const same = existing.find((t) => t.jobName === target.jobName && t.labels.instance === target.labels.instance);
     if (!same) await createScrapeTarget(database.db, target, actor);

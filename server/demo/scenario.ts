@@ -160,7 +160,7 @@ export const CLUSTERS: readonly DemoCluster[] = [
 ];
 
 /** The inference pods of gpu-node-04 and the spin loop on its GPU 6. */
-const INFERENCE_GPUS = [0, 1, 2, 3, 4, 5];
+export const INFERENCE_GPUS = [0, 1, 2, 3, 4, 5];
 const SPIN_GPU = 6;
 const SPIN_START_H = BACKFILL_H - 5;
 /** Hours for the new dataset's hit ratio to close 63% of the way to warm. */

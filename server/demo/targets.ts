@@ -1,5 +1,6 @@
 /**
- * The scrape targets the demo registers: one dcgm-exporter per host and one Alluxio master per cache cluster. Their
+ * The scrape targets the demo registers: one dcgm-exporter per host, one Alluxio master per cache cluster, and the
+ * inference host's model server. Their
  * `instance` is fixed by an extra label (the demo's page server gets a new port at every start), so a restart
  * continues the same series.
  */
@@ -25,6 +26,18 @@ export function clusterTarget(cluster: DemoCluster, baseUrl: string): ScrapeTarg
     intervalSeconds: 30,
     timeoutSeconds: 10,
     labels: { instance: `${cluster.name}-master:${cluster.style === "2.x" ? 19999 : 30000}`, cache_cluster: cluster.name },
+    enabled: true,
+  };
+}
+
+/** The inference host's model server, labelled with the cache cluster its weights are read through. */
+export function modelServerTarget(baseUrl: string): ScrapeTargetInput {
+  return {
+    url: `${baseUrl}/models/gpu-node-04/metrics`,
+    jobName: "model-server",
+    intervalSeconds: 30,
+    timeoutSeconds: 10,
+    labels: { instance: "gpu-node-04:8000", cache_cluster: "cache-us-west" },
     enabled: true,
   };
 }

@@ -151,6 +151,54 @@ export function CacheClient({ empty }: { empty: ReactNode }) {
           <EChart option={capacityChart} height={240} group={GROUP} onZoom={zoom} ariaLabel="Cache capacity used per cluster over time" testId="cache-capacity" />
         </section>
       </div>
+      <ModelLoads loads={data!.modelLoads} />
     </>
+  );
+}
+
+const seconds = (v: number | null) => (v === null ? "—" : v >= 10 ? `${Math.round(v)} s` : `${v.toFixed(1)} s`);
+
+/** Cold starts: model weights loaded through the cache or straight from the bucket, and how long each took. */
+function ModelLoads({ loads }: { loads: Array<{ source: string; loads: number; bytes: number; meanSeconds: number | null; p50Seconds: number | null; p95Seconds: number | null }> }) {
+  const total = loads.reduce((a, l) => a + l.loads, 0);
+  return (
+    <section className="card" aria-labelledby="loads-heading">
+      <h2 id="loads-heading">Model loads</h2>
+      {loads.length === 0 ? (
+        <p className="muted" style={{ marginBottom: 0 }}>
+          No model loads in this range. A model server that exports a <code>model_load_seconds</code> histogram and <code>model_load_bytes_total</code>,
+          labelled <code>source=&quot;cache&quot;</code> or <code>&quot;origin&quot;</code>, shows here how much a cold start costs with and without the cache.
+        </p>
+      ) : (
+        <div className="table-wrap">
+          <table className="data" data-testid="model-loads">
+            <thead>
+              <tr>
+                <th>Served from</th>
+                <th className="num">Loads</th>
+                <th className="num">Bytes</th>
+                <th className="num">Mean</th>
+                <th className="num">p50</th>
+                <th className="num">p95</th>
+              </tr>
+            </thead>
+            <tbody>
+              {loads.map((l) => (
+                <tr key={l.source}>
+                  <td>{l.source}</td>
+                  <td className="num">
+                    {l.loads.toLocaleString("en-US")} <span className="muted">({formatPercent(total > 0 ? l.loads / total : null)})</span>
+                  </td>
+                  <td className="num">{formatBytes(l.bytes)}</td>
+                  <td className="num">{seconds(l.meanSeconds)}</td>
+                  <td className="num">{seconds(l.p50Seconds)}</td>
+                  <td className="num">{seconds(l.p95Seconds)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
   );
 }
