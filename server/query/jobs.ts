@@ -11,14 +11,27 @@ import { type GpuIdentity, planRead, type RangeRead, readGpus } from "./gpus";
 import { readIncreases } from "./increases";
 import { findSeries } from "./read";
 
-/** Counter sources per quantity, first match wins per rank: the convention's names, then OTLP histograms' sums. */
+/**
+ * Counter sources per quantity, first match wins per rank: the convention's names, then OTLP histograms' sums, then
+ * Ray Data's iterator counters (whose step time is blocked + user time).
+ */
 export const JOB_COUNTERS = {
   step: ["training_step_seconds_total", "training_step_duration_seconds_sum"],
-  wait: ["training_data_wait_seconds_total", "training_dataloader_wait_seconds_sum"],
-  steps: ["training_steps_total", "training_step_duration_seconds_count"],
+  wait: ["training_data_wait_seconds_total", "training_dataloader_wait_seconds_sum", "ray_data_iter_total_blocked_seconds"],
+  steps: ["training_steps_total", "training_step_duration_seconds_count", "ray_data_iter_batches_total"],
   samples: ["training_samples_total"],
   tokens: ["training_tokens_total"],
+  user: ["ray_data_iter_user_seconds"],
 } as const;
+
+/**
+ * Which job and rank a series counts for: the `job` (or `exported_job`) and `rank` labels of the convention; Ray Data
+ * tags its iterator metrics by `dataset` and `split` instead, as its own dashboard groups them.
+ */
+function identityOf(s: { metric: string; labels: Record<string, string> }): { job: string | null; rank: string } {
+  if (s.metric.startsWith("ray_data_")) return { job: s.labels.dataset ?? null, rank: s.labels.split ?? "0" };
+  return { job: jobOf(s.labels), rank: s.labels.rank ?? "0" };
+}
 type Quantity = keyof typeof JOB_COUNTERS;
 const QUANTITIES = Object.keys(JOB_COUNTERS) as Quantity[];
 export const JOB_INFO_METRIC = "training_job_info";
@@ -160,7 +173,7 @@ async function readJobs(db: Db, read: RangeRead, opts: { only?: string; nowMs?: 
   const source = new Map<string, { quantity: Quantity; rank: number }>();
   for (const q of QUANTITIES) JOB_COUNTERS[q].forEach((metric, rank) => source.set(metric, { quantity: q, rank }));
   const series = (await findSeries(db, [...source.keys(), JOB_INFO_METRIC])).filter((s) => {
-    const job = jobOf(s.labels);
+    const { job } = identityOf(s);
     return job !== null && (!opts.only || job === opts.only);
   });
   const counters = series.filter((s) => s.metric !== JOB_INFO_METRIC);
@@ -177,14 +190,15 @@ async function readJobs(db: Db, read: RangeRead, opts: { only?: string; nowMs?: 
     const buckets = increases.get(s.id);
     if (!buckets || buckets.size === 0) continue;
     const { quantity, rank: sourceRank } = source.get(s.metric)!;
-    const key = `${jobOf(s.labels)}\u0000${s.labels.rank ?? "0"}\u0000${quantity}`;
+    const { job, rank } = identityOf(s);
+    const key = `${job}\u0000${rank}\u0000${quantity}`;
     chosen.set(key, Math.min(chosen.get(key) ?? Infinity, sourceRank));
   }
   for (const s of counters) {
     const buckets = increases.get(s.id);
     if (!buckets || buckets.size === 0) continue;
-    const job = jobOf(s.labels)!;
-    const rank = s.labels.rank ?? "0";
+    const { job: name, rank } = identityOf(s);
+    const job = name!;
     const { quantity, rank: sourceRank } = source.get(s.metric)!;
     if (chosen.get(`${job}\u0000${rank}\u0000${quantity}`) !== sourceRank) continue;
     const data = jobData(job);
@@ -192,6 +206,16 @@ async function readJobs(db: Db, read: RangeRead, opts: { only?: string; nowMs?: 
     if (!r) data.ranks.set(rank, (r = {}));
     const into = (r[quantity] ??= new Map());
     for (const [t, v] of buckets) into.set(t, (into.get(t) ?? 0) + v);
+  }
+  // Ray Data reports the time in user code, not the step: a step is the time blocked plus the time in user code.
+  for (const job of jobs.values()) {
+    for (const r of job.ranks.values()) {
+      if (r.step || !r.user) continue;
+      const step = new Map<number, number>();
+      for (const [t, v] of r.user) step.set(t, v + (r.wait?.get(t) ?? 0));
+      for (const [t, v] of r.wait ?? []) if (!step.has(t)) step.set(t, v);
+      r.step = step;
+    }
   }
   // Facts from the info gauge (the latest series wins when a job re-registered with other labels).
   for (const s of series.filter((x) => x.metric === JOB_INFO_METRIC).sort((a, b) => a.id - b.id)) {

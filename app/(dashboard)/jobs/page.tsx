@@ -29,7 +29,8 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
         <>
           Also understood: OTLP histograms <code>training.step.duration</code> / <code>training.dataloader.wait</code>{" "}
           (seconds), which land as <code>training_step_duration_seconds_sum</code> and{" "}
-          <code>training_dataloader_wait_seconds_sum</code>.
+          <code>training_dataloader_wait_seconds_sum</code>, and Ray Data&apos;s <code>ray_data_iter_total_blocked_seconds</code> /{" "}
+          <code>ray_data_iter_user_seconds</code> per <code>dataset</code> and <code>split</code>.
         </>,
       ]}
     >
