@@ -1,5 +1,6 @@
 import fs from "node:fs";
-import { adminApi, expect, screenshotBothThemes, signIn, test } from "./fixtures";
+import path from "node:path";
+import { adminApi, expect, SCREENS, screenshotBothThemes, signIn, test } from "./fixtures";
 
 const HOUR = 3_600_000;
 const GB = 1e9;
@@ -56,23 +57,30 @@ test.describe("cost", () => {
     await page.getByTestId("cost-csv").click();
     const file = await (await downloading).path();
     const lines = fs.readFileSync(file!, "utf8").trim().split("\r\n");
-    expect(lines[0]).toBe("cluster,source,from,to,route,object_store_bytes,served_bytes,egress_usd,without_cache_usd,saved_usd");
+    expect(lines[0]).toBe("cluster,source,from,to,route,object_store_bytes,served_bytes,requests,egress_usd,without_cache_usd,saved_usd");
     const rows = lines.slice(1, -1).map((l) => l.split(","));
     const total = lines.at(-1)!.split(",");
     expect(total[0]).toBe("total");
     // Every route on screen is a CSV row, and each money column sums to its total row, in whole cents.
     expect(rows).toHaveLength(await routes.locator("tbody tr").count());
-    for (const column of [7, 8, 9]) {
+    for (const column of [8, 9, 10]) {
       const cents = rows.reduce((a, r) => a + Math.round(Number(r[column]) * 100), 0);
       expect(cents, `column ${column}`).toBe(Math.round(Number(total[column]) * 100));
     }
     // The totals on the page are the CSV's.
     const money = (c: string) => `$${Number(c).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
     const shown = page.getByTestId("cost-total");
-    for (const column of [7, 8, 9]) await expect(shown).toContainText(money(total[column]!));
-    await expect(page.getByTestId("cost-actual")).toContainText(money(total[7]!));
+    for (const column of [8, 9, 10]) await expect(shown).toContainText(money(total[column]!));
+    await expect(page.getByTestId("cost-actual")).toContainText(money(total[8]!));
+    // Printed (or saved as PDF), the page is a report: totals, chart and tables without navigation or buttons.
+    await page.emulateMedia({ media: "print" });
+    await expect(page.getByTestId("cost-csv")).toBeHidden();
+    await expect(page.getByRole("navigation", { name: "Main" })).toBeHidden();
+    await expect(page.getByTestId("cost-total")).toBeVisible();
+    await page.screenshot({ path: path.join(SCREENS, "cost-print.png"), fullPage: true });
+    await page.emulateMedia({ media: "screen" });
     // The named bucket's row: 5 GB a quarter-hour at $0.02/GB.
     const named = rows.find((r) => r[1] === "s3://e2e-corpus-east")!;
-    expect(Number(named[7])).toBeCloseTo((Number(named[5]) / GB) * 0.02, 2);
+    expect(Number(named[8])).toBeCloseTo((Number(named[5]) / GB) * 0.02, 2);
   });
 });

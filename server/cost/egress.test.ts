@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cacheCostUsd, cents, type DayFlow, matchSource, type PriceRow, priceFlows, type Site, type StorageSource, tieredCost } from "./egress";
+import { cacheCostUsd, cents, type DayFlow, matchSource, type PriceRow, priceFlows, requestClass, type Site, type StorageSource, tieredCost } from "./egress";
 
 const GB = 1e9;
 const GIB = 2 ** 30;
@@ -21,6 +21,8 @@ const BOOK: PriceRow[] = [
   // A price change in the middle of November: a new row, the old one kept for the days before.
   row("aws", "inter_region", 0.03, 0, "2026-11-15"),
   row("aws", "same_region", 0),
+  row("aws", "request_get", 0.0004, 0, "2024-01-01", "1k requests"),
+  row("aws", "request_put", 0.005, 0, "2024-01-01", "1k requests"),
   row("gcp", "internet", 0.12, 0, "2024-01-01", "GiB"),
   row("gcp", "same_region", 0, 0, "2024-01-01", "GiB"),
 ];
@@ -68,6 +70,14 @@ describe("egress pricing", () => {
     const sites = new Map<string, Site>([["gcp-eu", { ...SITES.get("gcp-eu")!, defaultSource: "gs://images-eu" }]]);
     const [d] = priceFlows([flow(day("2026-11-02"), "gcp-eu", 50 * GIB, 500 * GIB)], BOOK, sites, SOURCES, ALL);
     expect([d!.kind, d!.actualUsd, d!.withoutCacheUsd]).toEqual(["same_region", 0, 0]);
+  });
+
+  it("charges the store's requests on any route, same region included", () => {
+    const sites = new Map<string, Site>([["east", { name: "east", cloud: "aws", region: "us-east-1", zone: "", monthlyCostUsd: null, defaultSource: "s3://corpus-east" }]]);
+    const [d] = priceFlows([{ ...flow(day("2026-11-02"), "east", 10 * GB, 10 * GB), getRequests: 2_000_000, putRequests: 10_000 }], BOOK, sites, SOURCES, ALL);
+    // Bytes free within the region; 2,000 thousand GETs at $0.0004 and 10 thousand LISTs at $0.005.
+    expect([d!.kind, d!.requests, cents(d!.requestUsd), cents(d!.actualUsd), d!.withoutCacheUsd]).toEqual(["same_region", 2_010_000, 85, 85, 0]);
+    expect(["GetFileInfo", "ListStatus", "CreateFile", "RenameFile", "DeleteFile", "Open"].map(requestClass)).toEqual(["get", "put", "put", "put", "free", "get"]);
   });
 
   it("prices GCP in GiB", () => {

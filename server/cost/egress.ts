@@ -1,8 +1,9 @@
 /**
  * Egress pricing: the bytes a cache cluster fetched from object storage, priced by route (where the bucket lives →
  * where the cluster runs) from the versioned price book, day by day, with internet tiers applied on the month-to-date
- * volume of the source cloud's account. "Without cache" prices every byte the cluster served as if it had come from
- * the store. Pure: the database side is ./read.ts. Definitions: DESIGN.md, "Derived measures".
+ * volume of the source cloud's account, plus the store's request charges where the cluster's metrics count its
+ * requests. "Without cache" prices every byte the cluster served as if it had come from the store (bytes only, as
+ * DESIGN.md defines it). Pure: the database side is ./read.ts. Definitions: DESIGN.md, "Derived measures".
  */
 import type { Cloud, PriceKind, PriceUnit } from "@/db/schema";
 
@@ -39,6 +40,9 @@ export interface DayFlow {
   ufsBytes: number;
   /** Served to clients from this address's data, from cache or not: what would be fetched without the cache. */
   servedBytes: number;
+  /** Requests the cluster made to the object store, where its metrics count them (GET-class, PUT/LIST-class). */
+  getRequests?: number;
+  putRequests?: number;
 }
 
 export type RouteKind = "same_region" | "inter_region" | "internet" | "unmapped";
@@ -56,6 +60,9 @@ export interface PricedDay extends Route {
   dayMs: number;
   ufsBytes: number;
   servedBytes: number;
+  requests: number;
+  /** The request charges inside `actualUsd`. */
+  requestUsd: number;
   actualUsd: number;
   withoutCacheUsd: number;
 }
@@ -138,8 +145,17 @@ export function priceFlows(
     const route = routeOf(flow.cluster, flow.address, sites, sources);
     let actualUsd = 0;
     let withoutCacheUsd = 0;
+    let requestUsd = 0;
     if (route.kind !== "unmapped") {
       const sourceCloud = matchSource(flow.address ?? sites.get(flow.cluster)!.defaultSource!, sources)!.cloud;
+      // Requests are charged by the store whatever the route, same region included.
+      for (const [kind, count] of [
+        ["request_get", flow.getRequests ?? 0],
+        ["request_put", flow.putRequests ?? 0],
+      ] as const) {
+        const price = pricesAt(book, sourceCloud, kind, flow.dayMs)[0];
+        if (price && count > 0) requestUsd += (count / 1000) * price.usdPerUnit;
+      }
       const rows = pricesAt(book, sourceCloud, route.kind, flow.dayMs);
       if (rows.length > 0) {
         const unit = rows[0]!.unit;
@@ -160,7 +176,16 @@ export function priceFlows(
       }
     }
     if (flow.dayMs >= window.fromMs && flow.dayMs < window.toMs) {
-      out.push({ ...route, dayMs: flow.dayMs, ufsBytes: flow.ufsBytes, servedBytes: flow.servedBytes, actualUsd, withoutCacheUsd });
+      out.push({
+        ...route,
+        dayMs: flow.dayMs,
+        ufsBytes: flow.ufsBytes,
+        servedBytes: flow.servedBytes,
+        requests: (flow.getRequests ?? 0) + (flow.putRequests ?? 0),
+        requestUsd,
+        actualUsd: actualUsd + requestUsd,
+        withoutCacheUsd,
+      });
     }
   }
   return out;
@@ -185,4 +210,15 @@ export function cacheCostUsd(sites: ReadonlyMap<string, Site>, clusters: readonl
 /** Whole cents, rounded half away from zero: every total on the page and in the CSV is a sum of these. */
 export function cents(usd: number): number {
   return Math.sign(usd) * Math.round(Math.abs(usd) * 100 + 1e-9);
+}
+
+/**
+ * Which price a UFS operation's requests pay: listings and writes are PUT/LIST-class, deletes are free, reads and
+ * status calls GET-class (S3's and GCS's Class B).
+ */
+export function requestClass(operation: string): "get" | "put" | "free" {
+  const op = operation.toLowerCase();
+  if (op.includes("delete")) return "free";
+  if (/list|create|mkdir|rename|put|write|setowner|setmode|setacl|complete|copy/.test(op)) return "put";
+  return "get";
 }

@@ -37,6 +37,10 @@ describe("the cost report", () => {
           s("Cluster_BytesReadUfsAll", west, 25 * GB),
           // 20 of the 25 GB an hour name their bucket; 5 do not.
           s("Cluster_BytesReadPerUfs_UFS:s3:__corpus_east_", west, 20 * GB),
+          // The master's operations on that bucket: 1,000 status calls (GET-class) and 10 listings (LIST-class) an hour.
+          s("Master_PerUfsOpGetFileInfo_UFS:s3:__corpus_east_", west, 1000),
+          s("Master_PerUfsOpListStatus_UFS:s3:__corpus_east_", west, 10),
+          s("Master_PerUfsOpDeleteFile_UFS:s3:__corpus_east_", west, 50),
           s("alluxio_cached_data_read_bytes_total", eu, 90 * GIB),
           s("alluxio_ufs_data_access_bytes_total", { ...eu, method: "read" }, 10 * GIB),
         ],
@@ -59,8 +63,10 @@ describe("the cost report", () => {
     const named = route("west", "inter_region");
     expect([named.source, named.from, named.to]).toEqual(["s3://corpus-east", "aws us-east-1", "aws us-west-2"]);
     expect(named.ufsBytes).toBe(71 * 20 * GB);
-    // 1,420 GB × $0.02; without the cache, its share of all 100 GB an hour served (80 GB) would have crossed too.
-    expect(named.actualCents).toBe(2840);
+    // 1,420 GB × $0.02, plus 71,000 GETs × $0.0004/1k and 710 LISTs × $0.005/1k (deletes are free): $28.43;
+    // without the cache, its share of all 100 GB an hour served (80 GB) would have crossed too.
+    expect(named.requests).toBe(71_000 + 710);
+    expect(named.actualCents).toBe(2843);
     expect(named.withoutCacheCents).toBe(11_360);
     const unmapped = route("west", "unmapped");
     expect([unmapped.source, unmapped.ufsBytes, unmapped.actualCents]).toEqual(["unknown source", 71 * 5 * GB, 0]);
@@ -72,16 +78,17 @@ describe("the cost report", () => {
     expect(report.totals).toEqual({
       ufsBytes: 71 * 25 * GB + 71 * 10 * GIB,
       servedBytes: 71 * 100 * GB + 71 * 100 * GIB,
-      actualCents: 2840,
+      actualCents: 2843,
       withoutCacheCents: 11_360,
-      grossSavingsCents: 8520,
+      grossSavingsCents: 8517,
       cacheCostCents: 30_000,
-      netSavingsCents: 8520 - 30_000,
+      netSavingsCents: 8517 - 30_000,
     });
     // Every total is the sum of the rows shown.
     expect(report.routes.reduce((a, r) => a + r.actualCents, 0)).toBe(report.totals.actualCents);
-    expect(report.daily.map((d) => d.actualCents)).toEqual([920, 960, 960]);
-    // The $50 budget: $9.20, $18.80, $28.40 by day: half of it crossed on Nov 3, three quarters never.
+    // Per day: 23 or 24 hours of 20 GB at $0.02 plus their requests ($0.0104 and $0.0108).
+    expect(report.daily.map((d) => d.actualCents)).toEqual([921, 961, 961]);
+    // The $50 budget: $9.21, $18.82, $28.43 by day: half of it crossed on Nov 3, three quarters never.
     expect(report.budgets[0]!.marks).toEqual([
       { percent: 50, dayMs: NOV1 + 2 * 24 * H },
       { percent: 75, dayMs: null },
@@ -95,8 +102,8 @@ describe("the cost report", () => {
   it("a price added from a later date changes those days only", async () => {
     await addPrice(database.db, { cloud: "aws", kind: "inter_region", usdPerUnit: 0.03, unit: "GB", effectiveFrom: "2026-11-03", source: "renegotiated contract" }, {});
     const report = await getCostReport(database.db, { fromMs: NOV1, toMs: NOV4, nowMs: NOW });
-    // Nov 1 and 2 at $0.02 (23 and 24 hours of 20 GB), Nov 3 at $0.03.
-    expect(report.daily.map((d) => d.actualCents)).toEqual([920, 960, 1440]);
+    // Nov 1 and 2 at $0.02 (23 and 24 hours of 20 GB), Nov 3 at $0.03; requests as before.
+    expect(report.daily.map((d) => d.actualCents)).toEqual([921, 961, 1441]);
     await expect(
       addPrice(database.db, { cloud: "aws", kind: "request_get", usdPerUnit: 0.0004, unit: "GB", effectiveFrom: "2026-11-03", source: "a contract" }, {}),
     ).rejects.toThrow("Request prices are per 1k requests");

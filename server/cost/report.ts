@@ -6,11 +6,11 @@
 import { asc } from "drizzle-orm";
 import { type Db } from "@/db";
 import { cacheClusterSites, costBudgets, egressPrices, storageSources } from "@/db/schema";
-import { clusterOf, PER_UFS_2X_PREFIX, perUfsAddress, readCacheClusters, UFS_3X } from "@/server/query/cache";
+import { clusterOf, PER_UFS_2X_PREFIX, PER_UFS_OP_PREFIX, perUfsAddress, perUfsOperation, readCacheClusters, UFS_3X } from "@/server/query/cache";
 import type { RangeRead } from "@/server/query/gpus";
 import { readIncreases } from "@/server/query/increases";
 import { bucketStarts, findSeries, findSeriesByPrefix } from "@/server/query/read";
-import { cacheCostUsd, cents, type DayFlow, type PricedDay, priceFlows, type Route, type Site } from "./egress";
+import { cacheCostUsd, cents, type DayFlow, mangle, type PricedDay, priceFlows, requestClass, type Route, type Site } from "./egress";
 
 export const DAY_MS = 86_400_000;
 
@@ -27,6 +27,7 @@ export function nextMonthStart(ms: number): number {
 export interface RouteRow extends Route {
   ufsBytes: number;
   servedBytes: number;
+  requests: number;
   actualCents: number;
   withoutCacheCents: number;
   savingsCents: number;
@@ -66,7 +67,28 @@ export async function readFlows(db: Db, fromMs: number, toMs: number, nowMs: num
   // Per-UFS bytes: 2.x names the address in the metric, 3.x may carry it as a `ufs` label.
   const perUfs2 = await findSeriesByPrefix(db, PER_UFS_2X_PREFIX);
   const perUfs3 = (await findSeries(db, [UFS_3X])).filter((s) => s.labels.ufs && (s.labels.method ?? "read") === "read");
-  const increases = await readIncreases(db, [...perUfs2, ...perUfs3], span);
+  const ops = (await findSeriesByPrefix(db, PER_UFS_OP_PREFIX)).filter((s) => perUfsOperation(s.metric));
+  const increases = await readIncreases(db, [...perUfs2, ...perUfs3, ...ops], span);
+  // Requests per cluster, day and address, by price class.
+  const requests = new Map<string, { get: number; put: number }>();
+  for (const s of ops) {
+    const cluster = clusterOf(s.labels);
+    const op = perUfsOperation(s.metric)!;
+    const kind = requestClass(op.operation);
+    if (!cluster || kind === "free") continue;
+    for (const [t, v] of increases.get(s.id) ?? []) {
+      const k = JSON.stringify([cluster, t, mangle(op.address)]);
+      const r = requests.get(k) ?? { get: 0, put: 0 };
+      r[kind] += v;
+      requests.set(k, r);
+    }
+  }
+  const requestsOf = (cluster: string, dayMs: number, address: string | null) => {
+    if (address === null) return { getRequests: 0, putRequests: 0 };
+    const r = requests.get(JSON.stringify([cluster, dayMs, mangle(address)]));
+    if (r) requests.delete(JSON.stringify([cluster, dayMs, mangle(address)]));
+    return { getRequests: r?.get ?? 0, putRequests: r?.put ?? 0 };
+  };
   const named = new Map<string, Map<number, Map<string, number>>>();
   for (const s of [...perUfs2, ...perUfs3]) {
     const cluster = clusterOf(s.labels);
@@ -91,22 +113,28 @@ export async function readFlows(db: Db, fromMs: number, toMs: number, nowMs: num
       const remainder = Math.max(0, ufs - namedTotal);
       const denominator = Math.max(ufs, namedTotal);
       for (const [address, bytes] of parts) {
-        flows.push({ dayMs, cluster: c.name, address, ufsBytes: bytes, servedBytes: denominator > 0 ? (served * bytes) / denominator : 0 });
+        flows.push({ dayMs, cluster: c.name, address, ufsBytes: bytes, servedBytes: denominator > 0 ? (served * bytes) / denominator : 0, ...requestsOf(c.name, dayMs, address) });
       }
       if (remainder > 0 || parts.length === 0) {
         flows.push({ dayMs, cluster: c.name, address: null, ufsBytes: remainder, servedBytes: denominator > 0 ? (served * remainder) / denominator : served });
       }
     });
   }
+  // Requests to an address no byte counter named that day still cost: a flow of their own.
+  for (const [k, r] of requests) {
+    const [cluster, dayMs, address] = JSON.parse(k) as [string, number, string];
+    flows.push({ dayMs, cluster, address, ufsBytes: 0, servedBytes: 0, getRequests: r.get, putRequests: r.put });
+  }
   return { flows, clusters: clusters.map((c) => c.name) };
 }
 
 function sumRoutes(days: readonly PricedDay[]): RouteRow[] {
-  const rows = new Map<string, { route: Route; ufsBytes: number; servedBytes: number; actualUsd: number; withoutCacheUsd: number }>();
+  const rows = new Map<string, { route: Route; ufsBytes: number; servedBytes: number; requests: number; actualUsd: number; withoutCacheUsd: number }>();
   for (const d of days) {
     const key = JSON.stringify([d.cluster, d.source, d.from, d.to, d.kind]);
-    const row = rows.get(key) ?? { route: { cluster: d.cluster, source: d.source, from: d.from, to: d.to, kind: d.kind }, ufsBytes: 0, servedBytes: 0, actualUsd: 0, withoutCacheUsd: 0 };
+    const row = rows.get(key) ?? { route: { cluster: d.cluster, source: d.source, from: d.from, to: d.to, kind: d.kind }, ufsBytes: 0, servedBytes: 0, requests: 0, actualUsd: 0, withoutCacheUsd: 0 };
     row.ufsBytes += d.ufsBytes;
+    row.requests += d.requests;
     row.servedBytes += d.servedBytes;
     row.actualUsd += d.actualUsd;
     row.withoutCacheUsd += d.withoutCacheUsd;
@@ -116,7 +144,7 @@ function sumRoutes(days: readonly PricedDay[]): RouteRow[] {
     .map((r) => {
       const actualCents = cents(r.actualUsd);
       const withoutCacheCents = cents(r.withoutCacheUsd);
-      return { ...r.route, ufsBytes: r.ufsBytes, servedBytes: r.servedBytes, actualCents, withoutCacheCents, savingsCents: withoutCacheCents - actualCents };
+      return { ...r.route, ufsBytes: r.ufsBytes, servedBytes: r.servedBytes, requests: Math.round(r.requests), actualCents, withoutCacheCents, savingsCents: withoutCacheCents - actualCents };
     })
     .sort((a, b) => b.actualCents - a.actualCents || b.withoutCacheCents - a.withoutCacheCents || a.cluster.localeCompare(b.cluster) || a.source.localeCompare(b.source));
 }

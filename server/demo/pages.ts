@@ -128,6 +128,9 @@ export function renderAlluxio2Page(scenario: Scenario, counters: CounterClock, c
     ["Cluster.BytesReadUfsAll", "com.codahale.metrics.Counter", miss],
     // Every dataset of this cluster lives in one bucket.
     [`Cluster.BytesReadPerUfs.UFS:${cluster.ufs}`, "com.codahale.metrics.Counter", miss],
+    // The master's operations on the bucket: a status call per 64 MiB object fetched, a listing per 500 of them.
+    [`Master.PerUfsOpGetFileInfo.UFS:${cluster.ufs}`, "com.codahale.metrics.Counter", Math.round(miss / 2 ** 26)],
+    [`Master.PerUfsOpListStatus.UFS:${cluster.ufs}`, "com.codahale.metrics.Counter", Math.round(miss / 2 ** 26 / 500)],
     ["Cluster.CacheHitRate", "alluxio.master.metrics.DefaultMetricsMaster$$Lambda$213/1426725223", reads.hitBps / (reads.hitBps + reads.missBps)],
     ["Cluster.CapacityTotal", "alluxio.master.block.DefaultBlockMaster$$Lambda$190/1569754439", cluster.capacityBytes],
     ["Cluster.CapacityUsed", "alluxio.master.block.DefaultBlockMaster$$Lambda$191/1017996482", scenario.clusterUsedBytes(cluster, tMs)],

@@ -20,6 +20,15 @@ export const UFS_3X = "alluxio_ufs_data_access_bytes_total";
  */
 export const PER_UFS_2X_PREFIX = "Cluster_BytesReadPerUfs_UFS";
 
+/** Alluxio 2.x counts the master's operations on each UFS: `Master.PerUfsOp<Operation>.UFS:<address>`. */
+export const PER_UFS_OP_PREFIX = "Master_PerUfsOp";
+
+/** The operation and (sanitised) address of a 2.x per-UFS operation counter, or null for another metric. */
+export function perUfsOperation(metric: string): { operation: string; address: string } | null {
+  const match = /^Master_PerUfsOp([A-Za-z]+)_UFS[:_](.*)$/.exec(metric);
+  return match ? { operation: match[1]!, address: match[2]! } : null;
+}
+
 /** The (sanitised) address in a 2.x per-UFS metric name. */
 export function perUfsAddress(metric: string): string {
   return metric.slice(PER_UFS_2X_PREFIX.length).replace(/^[_:]/, "");

@@ -201,6 +201,9 @@ function RouteTable({ report }: { report: Report }) {
             <th>Route</th>
             <th className="num">From object store</th>
             <th className="num">Served</th>
+            <th className="num" title="Requests to the object store, where the cluster's metrics count them (Alluxio 2.x Master.PerUfsOp…)">
+              Requests
+            </th>
             <th className="num">Egress</th>
             <th className="num">Without cache</th>
             <th className="num">Saved</th>
@@ -219,6 +222,7 @@ function RouteTable({ report }: { report: Report }) {
               </td>
               <td className="num">{formatBytes(r.ufsBytes)}</td>
               <td className="num">{formatBytes(r.servedBytes)}</td>
+              <td className="num">{r.requests > 0 ? r.requests.toLocaleString("en-US") : "—"}</td>
               <td className="num">{dollars(r.actualCents)}</td>
               <td className="num">{dollars(r.withoutCacheCents)}</td>
               <td className="num">{dollars(r.savingsCents)}</td>
@@ -230,6 +234,7 @@ function RouteTable({ report }: { report: Report }) {
             <th colSpan={3}>Total</th>
             <th className="num">{formatBytes(t.ufsBytes)}</th>
             <th className="num">{formatBytes(t.servedBytes)}</th>
+            <th className="num">{report.routes.reduce((a, r) => a + r.requests, 0).toLocaleString("en-US")}</th>
             <th className="num">{dollars(t.actualCents)}</th>
             <th className="num">{dollars(t.withoutCacheCents)}</th>
             <th className="num">{dollars(t.grossSavingsCents)}</th>

@@ -5,18 +5,18 @@ import { csvText } from "@/server/http/csv";
  * so the column sums equal the page to the cent.
  */
 export interface CsvReport {
-  routes: Array<{ cluster: string; source: string; from: string; to: string; kind: string; ufsBytes: number; servedBytes: number; actualCents: number; withoutCacheCents: number; savingsCents: number }>;
+  routes: Array<{ cluster: string; source: string; from: string; to: string; kind: string; ufsBytes: number; servedBytes: number; requests: number; actualCents: number; withoutCacheCents: number; savingsCents: number }>;
   totals: { ufsBytes: number; servedBytes: number; actualCents: number; withoutCacheCents: number; grossSavingsCents: number };
 }
 
 const money = (c: number) => `${c < 0 ? "-" : ""}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, "0")}`;
 
 export function costCsv(report: CsvReport): string {
-  const header = ["cluster", "source", "from", "to", "route", "object_store_bytes", "served_bytes", "egress_usd", "without_cache_usd", "saved_usd"];
+  const header = ["cluster", "source", "from", "to", "route", "object_store_bytes", "served_bytes", "requests", "egress_usd", "without_cache_usd", "saved_usd"];
   const rows = report.routes.map((r) =>
-    [...[r.cluster, r.source, r.from, r.to, r.kind].map(csvText), Math.round(r.ufsBytes), Math.round(r.servedBytes), money(r.actualCents), money(r.withoutCacheCents), money(r.savingsCents)].join(","),
+    [...[r.cluster, r.source, r.from, r.to, r.kind].map(csvText), Math.round(r.ufsBytes), Math.round(r.servedBytes), r.requests, money(r.actualCents), money(r.withoutCacheCents), money(r.savingsCents)].join(","),
   );
   const t = report.totals;
-  rows.push(["total", "", "", "", "", Math.round(t.ufsBytes), Math.round(t.servedBytes), money(t.actualCents), money(t.withoutCacheCents), money(t.grossSavingsCents)].join(","));
+  rows.push(["total", "", "", "", "", Math.round(t.ufsBytes), Math.round(t.servedBytes), report.routes.reduce((a, r) => a + r.requests, 0), money(t.actualCents), money(t.withoutCacheCents), money(t.grossSavingsCents)].join(","));
   return `${[header.join(","), ...rows].join("\r\n")}\r\n`;
 }
