@@ -27,7 +27,7 @@ export function DataTable<T>({
   empty: string;
   rowProps?: (row: T) => Record<string, string>;
 }) {
-  const columns = table.getAllLeafColumns().length;
+  const columns = table.getVisibleLeafColumns().length;
   return (
     <div className="table-wrap">
       <table className="data" data-testid={testId}>

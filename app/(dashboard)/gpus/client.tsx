@@ -169,6 +169,11 @@ export function GpusClient({ empty, canSetPrices }: { empty: ReactNode; canSetPr
         ),
       }),
       column.accessor((r) => r.model ?? "", { id: "model", header: "Model", cell: (c) => c.getValue() || <span className="muted">unknown</span> }),
+      column.accessor((r) => r.migInstance ?? "", {
+        id: "mig",
+        header: "MIG",
+        cell: (c) => (c.row.original.migInstance ? `instance ${c.row.original.migInstance}` : <span className="muted">—</span>),
+      }),
       column.accessor((r) => r.workload ?? "", { id: "workload", header: "Workload", cell: (c) => c.getValue() || <span className="muted">none</span> }),
       column.accessor((r) => r.busy ?? -1, { id: "busy", header: "Busy", cell: (c) => formatPercent(c.row.original.busy), meta: { num: true } }),
       column.accessor((r) => r.util ?? -1, { id: "util", header: "NVML util", cell: (c) => formatPercent(c.row.original.util), meta: { num: true } }),
@@ -203,7 +208,8 @@ export function GpusClient({ empty, canSetPrices }: { empty: ReactNode; canSetPr
   const table = useReactTable({
     data: rows,
     columns,
-    state: { sorting },
+    // The MIG column only where some GPU is partitioned: a fleet without MIG needs no column of dashes.
+    state: { sorting, columnVisibility: { mig: (fleet.data?.gpus ?? []).some((g) => g.migInstance !== null) } },
     getCoreRowModel: getCoreRowModel(),
     getSortedRowModel: getSortedRowModel(),
     // Sorting is the URL's (no pages, no expansion): nothing for the table to reset when the data refreshes.

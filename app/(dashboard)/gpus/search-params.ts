@@ -1,7 +1,7 @@
 import { RANGE_PARAM_NAMES } from "@/server/query/range";
 
 /** The GPU table's state in the URL (sort, filter), beside the range, so a view can be linked and reloaded. */
-export const GPU_SORT_COLUMNS = ["host", "model", "workload", "busy", "util", "tensorActive", "memoryUsedBytes", "powerWatts", "temperatureMaxCelsius"] as const;
+export const GPU_SORT_COLUMNS = ["host", "model", "mig", "workload", "busy", "util", "tensorActive", "memoryUsedBytes", "powerWatts", "temperatureMaxCelsius"] as const;
 export type GpuSortColumn = (typeof GPU_SORT_COLUMNS)[number];
 export const GPU_FLAG_FILTERS = ["idle-held", "divergent", "profiling-off"] as const;
 
