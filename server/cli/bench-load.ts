@@ -16,6 +16,7 @@ import { openDatabase } from "@/db";
 import { createApiToken } from "@/server/auth/tokens";
 import { encodeRemoteWrite, type RemoteWriteTimeSeries } from "@/server/ingest/remote-write";
 import { buildIfStale } from "./build-if-stale";
+import { peakRssMiB } from "./process-stats";
 import { scratchDatabase } from "./scratch-database";
 import { type LocalServer, startLocalServer } from "./local-server";
 import { PrometheusLikeSender, quantile, sleep } from "@/server/ingest/remote-write-sender";
@@ -73,23 +74,6 @@ function batch(sender: number, gpus: number, index: number, baseMs: number): { b
     }
   }
   return { body: encodeRemoteWrite({ timeseries }), samples: seriesCount * perSeries, milliSum };
-}
-
-/** Peak resident memory (VmHWM) of the largest process in the server's process group, in MiB. */
-function peakRssMiB(groupId: number): number {
-  let peak = 0;
-  for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-      if (pgrp !== groupId) continue;
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-      if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return peak;
 }
 
 async function main() {

@@ -1,0 +1,181 @@
+/**
+ * npm run bench:ingest [-- --series 10000 --ticks 200 --keep]
+ *
+ * 2,000,000 samples over 10,000 series, as Prometheus would send them: remote_write requests of 2,000 samples in time
+ * order, each series always through the same one of 4 senders (its shard). In one run:
+ *   1. Flightdeck, a production build on the local Postgres (a database of its own), with its peak RSS;
+ *   2. the physical limit: as many rows of the same series and timestamps `COPY`'d, sorted by (series_id, ts), into
+ *      a fresh table shaped like samples;
+ *   3. Prometheus' own remote-write receiver (Debian's `prometheus`, when installed) taking the same requests;
+ *   4. Flightdeck on the embedded PGlite.
+ * Prints samples/s for each and the ratios; every sample sent must be stored (exit 1 otherwise).
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import { openDatabase } from "@/db";
+import { createApiToken } from "@/server/auth/tokens";
+import { encodeRemoteWrite, type RemoteWriteTimeSeries } from "@/server/ingest/remote-write";
+import { PrometheusLikeSender, sleep } from "@/server/ingest/remote-write-sender";
+import { buildIfStale } from "./build-if-stale";
+import { freePort, type LocalServer, startLocalServer, stopProcessGroup } from "./local-server";
+import { peakRssMiB } from "./process-stats";
+import { scratchDatabase } from "./scratch-database";
+
+const ROOT = process.cwd();
+const SENDERS = 4;
+const SAMPLES_PER_REQUEST = 2_000;
+const STEP_MS = 15_000;
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const value = Number(process.argv[i + 1]);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer.`);
+  return value;
+}
+
+const labelsOf = (k: number) => [
+  { name: "__name__", value: `bench_ingest_metric_${k % 50}` },
+  { name: "instance", value: `node-${Math.floor(k / 50)}:9100` },
+  { name: "job", value: "bench-ingest" },
+];
+const valueOf = (k: number, tick: number) => ((k * 7919 + tick * 104_729) % 100_003) / 100;
+
+/** Each sender's requests, in time order: tick by tick over the series it owns (k % SENDERS), 2,000 samples each. */
+function requestsFor(sender: number, series: number, ticks: number, baseMs: number): Uint8Array[] {
+  const mine = Array.from({ length: Math.ceil(series / SENDERS) }, (_, i) => i * SENDERS + sender).filter((k) => k < series);
+  const out: Uint8Array[] = [];
+  let batch = new Map<number, RemoteWriteTimeSeries>();
+  let count = 0;
+  const flush = () => {
+    if (count === 0) return;
+    out.push(encodeRemoteWrite({ timeseries: [...batch.values()] }));
+    batch = new Map();
+    count = 0;
+  };
+  for (let tick = 0; tick < ticks; tick++) {
+    for (const k of mine) {
+      let ts = batch.get(k);
+      if (!ts) batch.set(k, (ts = { labels: labelsOf(k), samples: [] }));
+      ts.samples!.push({ timestampMs: baseMs + tick * STEP_MS, value: valueOf(k, tick) });
+      if (++count === SAMPLES_PER_REQUEST) flush();
+    }
+  }
+  flush();
+  return out;
+}
+
+/** Sends every sender's requests at `url` with Prometheus' retry rules; seconds taken, and whether all were taken. */
+async function send(url: string, token: string, requests: Uint8Array[][]): Promise<{ seconds: number; dropped: number }> {
+  const started = performance.now();
+  const clients = requests.map(() => new PrometheusLikeSender(() => url, token));
+  await Promise.all(
+    clients.map(async (client, s) => {
+      for (let i = 0; i < requests[s]!.length; i++) await client.send(i, requests[s]![i]!);
+    }),
+  );
+  return { seconds: (performance.now() - started) / 1000, dropped: clients.reduce((a, c) => a + c.dropped.length, 0) };
+}
+
+const rate = (n: number, s: number) => `${Math.round(n / s).toLocaleString("en-US")} samples/s`;
+
+async function main() {
+  const series = option("series", 10_000);
+  const ticks = option("ticks", 200);
+  const total = series * ticks;
+  buildIfStale(ROOT);
+  const baseMs = Math.floor((Date.now() - ticks * STEP_MS - 60_000) / STEP_MS) * STEP_MS;
+  const requests = Array.from({ length: SENDERS }, (_, s) => requestsFor(s, series, ticks, baseMs));
+  console.log(`bench:ingest — ${total.toLocaleString("en-US")} samples over ${series.toLocaleString("en-US")} series, ${requests.flat().length} requests of ≤ ${SAMPLES_PER_REQUEST}, ${SENDERS} senders`);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "flightdeck-ingest-"));
+  const scratch = await scratchDatabase("bench_ingest");
+  let failed = false;
+  let server: LocalServer | undefined;
+  try {
+    // 1. Flightdeck on Postgres.
+    const database = await openDatabase({ driver: "postgres", url: scratch.url.toString() });
+    const token = (await createApiToken(database.db, { name: "ingest bench", scopes: ["metrics:write"] }, {})).token;
+    await database.close();
+    server = await startLocalServer({ root: ROOT, dataDir: path.join(tmp, "unused"), logFile: path.join(tmp, "server.log"), databaseUrl: scratch.url.toString() });
+    const app = await send(server.url, token, requests);
+    const rss = peakRssMiB(server.process.pid!);
+    await server.stop();
+    server = undefined;
+    const sql = postgres(scratch.url.toString(), { max: 1, onnotice: () => {} });
+    const [{ stored }] = (await sql`select count(*)::int as stored from samples s join series x on x.id = s.series_id where x.labels->>'job' = 'bench-ingest'`) as unknown as [
+      { stored: number },
+    ];
+    console.log(`Flightdeck (Postgres): ${rate(total, app.seconds)} (${app.seconds.toFixed(1)} s), ${stored.toLocaleString("en-US")} stored, peak RSS ${rss.toFixed(0)} MiB`);
+    if (stored !== total || app.dropped > 0) {
+      console.error(`FAIL: sent ${total}, stored ${stored}, ${app.dropped} requests refused`);
+      failed = true;
+    }
+
+    // 2. The physical limit: as many rows, of the same series and timestamps, COPY'd sorted by (series_id, ts) into a
+    // fresh table shaped like samples.
+    await sql.unsafe(`create table copy_ref (series_id integer not null, ts timestamptz not null, value double precision not null, primary key (series_id, ts))`);
+    const ids = (await sql`select id, labels from series where labels->>'job' = 'bench-ingest' order by id`) as unknown as Array<{ id: number }>;
+    const copyStarted = performance.now();
+    const writable = await sql`copy copy_ref (series_id, ts, value) from stdin`.writable();
+    for (let i = 0; i < ids.length; i++) {
+      const lines: string[] = [];
+      for (let tick = 0; tick < ticks; tick++) lines.push(`${ids[i]!.id}\t${new Date(baseMs + tick * STEP_MS).toISOString()}\t${valueOf(i, tick)}`);
+      if (!writable.write(`${lines.join("\n")}\n`)) await new Promise((resolve) => writable.once("drain", resolve));
+    }
+    await new Promise<void>((resolve, reject) => writable.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const copySeconds = (performance.now() - copyStarted) / 1000;
+    const [{ copied }] = (await sql`select count(*)::int as copied from copy_ref`) as unknown as [{ copied: number }];
+    await sql.end();
+    console.log(`COPY sorted (series_id, ts): ${rate(copied, copySeconds)} (${copySeconds.toFixed(1)} s) — Flightdeck runs at ${((copySeconds / app.seconds) * 100).toFixed(0)}% of it (target ≥ 60%)`);
+
+    // 3. Prometheus' remote-write receiver, when Debian's prometheus is installed.
+    const binary = ["/usr/bin/prometheus", "/usr/local/bin/prometheus"].find((p) => fs.existsSync(p));
+    if (binary) {
+      const port = await freePort();
+      fs.writeFileSync(path.join(tmp, "prometheus.yml"), "global:\n  scrape_interval: 1h\n");
+      const prom = spawn(binary, [`--config.file=${path.join(tmp, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(tmp, "tsdb")}`, `--web.listen-address=127.0.0.1:${port}`, "--web.enable-remote-write-receiver"], {
+        stdio: "ignore",
+        detached: true,
+      });
+      try {
+        for (let i = 0; i < 100; i++) {
+          if (await fetch(`http://127.0.0.1:${port}/-/ready`).then((r) => r.ok, () => false)) break;
+          await sleep(200);
+        }
+        const p = await send(`http://127.0.0.1:${port}`, "unused", requests);
+        console.log(`Prometheus 2 remote-write receiver: ${rate(total, p.seconds)} (${p.seconds.toFixed(1)} s) — Flightdeck runs at ${((p.seconds / app.seconds) * 100).toFixed(0)}% of it`);
+      } finally {
+        await stopProcessGroup(prom.pid!);
+      }
+    } else {
+      console.log("Prometheus: not installed (apt-get install prometheus); skipped.");
+    }
+
+    // 4. Flightdeck on the embedded PGlite.
+    const dataDir = path.join(tmp, "pglite");
+    const embedded = await openDatabase({ driver: "pglite", dataDir });
+    const pgliteToken = (await createApiToken(embedded.db, { name: "ingest bench", scopes: ["metrics:write"] }, {})).token;
+    await embedded.close();
+    server = await startLocalServer({ root: ROOT, dataDir, logFile: path.join(tmp, "pglite.log") });
+    const lite = await send(server.url, pgliteToken, requests);
+    console.log(`Flightdeck (PGlite): ${rate(total, lite.seconds)} (${lite.seconds.toFixed(1)} s)`);
+    if (lite.dropped > 0) {
+      console.error(`FAIL: ${lite.dropped} requests refused on PGlite`);
+      failed = true;
+    }
+  } finally {
+    await server?.stop();
+    await scratch.drop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
