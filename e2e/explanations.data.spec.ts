@@ -4,11 +4,14 @@ import { ADMIN_STATE, adminApi, expect, screenshotBothThemes, signIn, test } fro
 const OPS = { email: "ops-reader@example.com", password: "ops reader pass 1" };
 const ENGINEER = { email: "eng-no-expl@example.com", password: "engineer pass 12" };
 
+/** Three days ago at 06:00 UTC: the records' day, on which a rollout of the model is annotated at noon. */
+const DAY = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 3 * 86_400_000;
+
 /** Twelve features, so the waterfall collapses three into "3 other features". */
 function record(id: string, output: number) {
   const features = Array.from({ length: 12 }, (_, i) => ({ name: `f${i}`, value: i / 10, attribution: (i % 2 ? -0.1 : 0.1) * (i + 1) }));
   features[0] = { name: "traffic_density", value: 0.83, attribution: 2.1 };
-  return { prediction_id: id, model: "eta-e2e", model_version: "v3", method: "kernel_shap", output, reference: 10, features };
+  return { prediction_id: id, model: "eta-e2e", model_version: "v3", ts: new Date(DAY + 6 * 3_600_000).toISOString(), method: "kernel_shap", output, reference: 10, features };
 }
 
 test.describe("explanations", () => {
@@ -25,6 +28,8 @@ test.describe("explanations", () => {
     const answer = await admin.post("/api/v1/explanations", { headers: { authorization: `Bearer ${token}`, "content-type": "application/x-ndjson" }, data: lines });
     expect(answer.status()).toBe(200);
     expect(await answer.json()).toMatchObject({ accepted: 2, rejected: 1, problems: [{ index: 2, error: "output must be a finite number." }] });
+    // A rollout of the model, to be drawn on its page's drift chart (far from the hour the annotations spec reads).
+    await call("annotations.create", { startsAt: new Date(DAY + 12 * 3_600_000).toISOString(), kind: "model_rollout", title: "eta v3 to 100%", scopeKind: "model", scopeValue: "eta-e2e" });
     // The same record again with other content is refused; explanations are immutable.
     const changed = await admin.post("/api/v1/explanations", { headers: { authorization: `Bearer ${token}` }, data: JSON.stringify(record("p-1042", 99)) });
     expect(changed.status()).toBe(409);
@@ -63,6 +68,7 @@ test.describe("explanations", () => {
     await page.goto("/explanations/eta-e2e");
     await expect(page.getByTestId("importance")).toHaveAttribute("data-finished", "true");
     await expect(page.getByText("Only one version is stored.")).toBeVisible();
+    await expect(page.getByTestId("drift")).toHaveAttribute("data-marks", /Rollout: eta v3 to 100%/);
     await screenshotBothThemes(page, "explanation-model");
   });
 

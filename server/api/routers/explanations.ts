@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { listAnnotations } from "@/server/annotations/annotations";
 import { AppError } from "@/server/errors";
 import { listModels, searchExplanations, SearchInput } from "@/server/explanations/search";
 import { auditAccess, explanationJson, getExplanation } from "@/server/explanations/view";
@@ -30,7 +31,13 @@ export const explanationsRouter = createTRPCRouter({
         importanceByDay(ctx.db, input.model, version, top.slice(0, 5)),
         compare ? compareVersions(ctx.db, input.model, compare, version) : Promise.resolve(null),
       ]);
-      return { model: input.model, versions, version, compare, importance, sample, drift, shifts };
+      // Rollouts and incidents about this model (and global ones) over the days the drift chart spans.
+      const days = drift.map((d) => d.dayMs);
+      const annotations =
+        days.length > 0
+          ? await listAnnotations(ctx.db, { startMs: Math.min(...days), endMs: Math.max(...days) + 86_400_000, scopes: { model: [input.model] } })
+          : [];
+      return { model: input.model, versions, version, compare, importance, sample, drift, shifts, annotations };
     }),
 
   /** One prediction's explanation; the view is written to the audit log. */

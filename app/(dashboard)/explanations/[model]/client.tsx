@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { timeAxis, valueAxis } from "../../../_components/charts/axes";
+import { annotationMarks } from "../../../_components/charts/prepare/series";
 import { type ChartColors, EChart } from "../../../_components/charts/EChart";
 import { formatPercent } from "../../../_lib/format";
 import { useUrlState } from "../../../_lib/url-state";
@@ -56,7 +57,11 @@ export function ModelClient({ model }: { model: string }) {
         grid: { left: 60, right: 24, top: 36, bottom: 30 },
         xAxis: timeAxis(c, Math.max(span, 2 * 86_400_000)),
         yAxis: valueAxis(c, num),
-        series: features.map((f) => ({ type: "line", name: f, showSymbol: true, data: data.drift.filter((d) => d.feature === f).map((d) => [d.dayMs, d.meanAbs]) })),
+        series: [
+          ...features.map((f) => ({ type: "line", name: f, showSymbol: true, data: data.drift.filter((d) => d.feature === f).map((d) => [d.dayMs, d.meanAbs]) })),
+          // Rollouts and incidents about the model, on a series of their own.
+          { type: "line", name: "", data: [], ...annotationMarks(data.annotations, Math.min(...days), Math.max(...days) + 86_400_000, c.muted) },
+        ],
       };
     },
     [data],
