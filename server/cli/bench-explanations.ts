@@ -16,6 +16,7 @@ import { openDatabase } from "@/db";
 import { createApiToken } from "@/server/auth/tokens";
 import { versionImportance } from "@/server/explanations/importance";
 import { quantile } from "@/server/ingest/remote-write-sender";
+import { option } from "./args";
 import { buildIfStale } from "./build-if-stale";
 import { scratchDatabase } from "./scratch-database";
 import { type LocalServer, startLocalServer } from "./local-server";
@@ -25,13 +26,6 @@ const PER_REQUEST = 10_000;
 const MODELS = ["bench-eta", "bench-fraud"];
 const VERSIONS = ["v1", "v2"];
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer.`);
-  return value;
-}
 
 function recordLine(i: number, features: number, t0: number): string {
   const model = MODELS[i % MODELS.length]!;

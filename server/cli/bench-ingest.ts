@@ -19,6 +19,7 @@ import { openDatabase } from "@/db";
 import { createApiToken } from "@/server/auth/tokens";
 import { encodeRemoteWrite, type RemoteWriteTimeSeries } from "@/server/ingest/remote-write";
 import { PrometheusLikeSender, sleep } from "@/server/ingest/remote-write-sender";
+import { option } from "./args";
 import { buildIfStale } from "./build-if-stale";
 import { freePort, type LocalServer, startLocalServer, stopProcessGroup } from "./local-server";
 import { peakRssMiB } from "./process-stats";
@@ -29,13 +30,6 @@ const SENDERS = 4;
 const SAMPLES_PER_REQUEST = 2_000;
 const STEP_MS = 15_000;
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer.`);
-  return value;
-}
 
 const labelsOf = (k: number) => [
   { name: "__name__", value: `bench_ingest_metric_${k % 50}` },

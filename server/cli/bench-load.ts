@@ -15,6 +15,7 @@ import postgres from "postgres";
 import { openDatabase } from "@/db";
 import { createApiToken } from "@/server/auth/tokens";
 import { encodeRemoteWrite, type RemoteWriteTimeSeries } from "@/server/ingest/remote-write";
+import { option } from "./args";
 import { buildIfStale } from "./build-if-stale";
 import { peakRssMiB } from "./process-stats";
 import { scratchDatabase } from "./scratch-database";
@@ -32,13 +33,6 @@ const PAGE_QUERIES = (endS: number) => [
   `/api/v1/query_range?metric=DCGM_FI_PROF_SM_ACTIVE&fn=avg_over_time&window=5m&start=${endS - 3600}&end=${endS}&by=Hostname`,
 ];
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer.`);
-  return value;
-}
 
 /** Value of series `k` at tick `t`, in thousandths, so the checksum is exact integer arithmetic. */
 function milli(sender: number, k: number, tick: number): number {

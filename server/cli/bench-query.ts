@@ -13,6 +13,7 @@ import { rollUp } from "@/server/jobs/rollup";
 import { getGpuFleet, type GpuFleet } from "@/server/query/gpus";
 import type { Resolution } from "@/server/query/step";
 import { quantile } from "@/server/ingest/remote-write-sender";
+import { option } from "./args";
 import { scratchDatabase } from "./scratch-database";
 
 const P95_TARGET_MS = 150;
@@ -21,13 +22,6 @@ const INTERVAL_S = 15;
 const DAY_MS = 86_400_000;
 const RANGES: Array<[string, number]> = [["1h", 3_600_000], ["24h", DAY_MS], ["7d", 7 * DAY_MS], ["30d", 30 * DAY_MS]];
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number`);
-  return value;
-}
 
 async function time(runs: number, fn: () => Promise<unknown>): Promise<number[]> {
   const out: number[] = [];
