@@ -4,7 +4,7 @@
  * reads, and a list of findings ranked by the dollars at stake, each one sentence and one link.
  */
 import type { Db } from "@/db";
-import { formatBytes, formatHours, formatPercent, formatUsd } from "@/app/_lib/format";
+import { formatBytes, formatHours, formatPercent, formatUsd } from "@/server/format";
 import { getCostReport } from "@/server/cost/report";
 import { explanationCounts } from "@/server/explanations/store";
 import { readCacheClusters } from "./cache";

@@ -12,7 +12,7 @@ import {
   type AnnotationScope,
 } from "@/server/annotations/kinds";
 import { parseTimeRange } from "@/server/query/range";
-import { formatUtc } from "../../_lib/format";
+import { formatUtc } from "@/server/format";
 import { useTRPC } from "../../_trpc/client";
 import { FormError, SubmitButton } from "@/app/_components/FormStatus";
 

@@ -5,7 +5,7 @@ import { type ReactNode, useCallback } from "react";
 import { timeAxis, valueAxis, zoomToolbox } from "../../_components/charts/axes";
 import { type ChartColors, EChart } from "../../_components/charts/EChart";
 import { annotationMarks, linePoints } from "../../_components/charts/prepare/series";
-import { formatBytes, formatPercent } from "../../_lib/format";
+import { formatBytes, formatPercent } from "@/server/format";
 import { useUrlState, useZoomToRange } from "../../_lib/url-state";
 import { useTRPC } from "../../_trpc/client";
 import { rangeInput } from "../gpus/search-params";

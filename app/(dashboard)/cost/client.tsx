@@ -7,7 +7,7 @@ import { type ReactNode, useCallback } from "react";
 import type { AppRouter } from "@/server/api/root";
 import { valueAxis } from "../../_components/charts/axes";
 import { type ChartColors, EChart } from "../../_components/charts/EChart";
-import { formatBytes, formatUsd } from "../../_lib/format";
+import { formatBytes, formatUsd } from "@/server/format";
 import { useUrlState } from "../../_lib/url-state";
 import { useTRPC } from "../../_trpc/client";
 import { rangeInput } from "../gpus/search-params";

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { type ReactNode, useMemo, useState } from "react";
 import { parseTimeRange } from "@/server/query/range";
-import { formatPercent, formatUtc } from "../../_lib/format";
+import { formatPercent, formatUtc } from "@/server/format";
 import { useUrlState } from "../../_lib/url-state";
 import { useTRPC } from "../../_trpc/client";
 import { QualityBadge } from "./quality";

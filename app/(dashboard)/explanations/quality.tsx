@@ -1,4 +1,4 @@
-import { formatPercent } from "../../_lib/format";
+import { formatPercent } from "@/server/format";
 
 /** Completeness error with its badge: good ≤ 5%, check ≤ 20%, poor above. */
 export function QualityBadge({ error }: { error: number }) {

@@ -10,7 +10,7 @@ import { DataTable } from "../../_components/DataTable";
 import { useUrlState } from "../../_lib/url-state";
 import { EChart } from "../../_components/charts/EChart";
 import { heatmapCells } from "../../_components/charts/prepare/series";
-import { formatAxisTime, formatBytes, formatHours, formatPercent, formatUsd } from "../../_lib/format";
+import { formatAxisTime, formatBytes, formatHours, formatPercent, formatUsd } from "@/server/format";
 import { useTRPC } from "../../_trpc/client";
 import type { AppRouter } from "@/server/api/root";
 import type { inferRouterOutputs } from "@trpc/server";

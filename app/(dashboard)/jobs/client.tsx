@@ -7,7 +7,7 @@ import Link from "next/link";
 import { type ReactNode, useMemo } from "react";
 import type { AppRouter } from "@/server/api/root";
 import { DataTable } from "../../_components/DataTable";
-import { formatHours, formatPercent, formatUsd } from "../../_lib/format";
+import { formatHours, formatPercent, formatUsd } from "@/server/format";
 import { useUrlState } from "../../_lib/url-state";
 import { useTRPC } from "../../_trpc/client";
 import { rangeInput } from "../gpus/search-params";

@@ -1,4 +1,4 @@
-import { formatPercent } from "../../_lib/format";
+import { formatPercent } from "@/server/format";
 
 const TONE = { not: "good", moderately: "warn", highly: "bad" } as const;
 const TEXT = { not: "not input-bound", moderately: "moderately input-bound", highly: "highly input-bound" } as const;

@@ -1,4 +1,4 @@
-import { formatAxisTime } from "../../_lib/format";
+import { formatAxisTime } from "@/server/format";
 import type { ChartColors } from "./EChart";
 
 /** The time axis every time chart shares: UTC labels sized to the span. */

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { formatUsd, formatUtc } from "../../../_lib/format";
+import { formatUsd, formatUtc } from "@/server/format";
 import { useTRPC } from "../../../_trpc/client";
 import { FormError, SubmitButton } from "@/app/_components/FormStatus";
 

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { CLOUDS, PRICE_KINDS, PRICE_UNITS } from "@/server/cost/kinds";
 import { FormError, SubmitButton } from "@/app/_components/FormStatus";
-import { formatUsd } from "../../../_lib/format";
+import { formatUsd } from "@/server/format";
 import { useTRPC } from "../../../_trpc/client";
 
 const KIND_TEXT: Record<(typeof PRICE_KINDS)[number], string> = {

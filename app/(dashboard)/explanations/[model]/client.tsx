@@ -5,7 +5,7 @@ import { useCallback } from "react";
 import { timeAxis, valueAxis } from "../../../_components/charts/axes";
 import { annotationMarks } from "../../../_components/charts/prepare/series";
 import { type ChartColors, EChart } from "../../../_components/charts/EChart";
-import { formatPercent } from "../../../_lib/format";
+import { formatPercent } from "@/server/format";
 import { useUrlState } from "../../../_lib/url-state";
 import { useTRPC } from "../../../_trpc/client";
 

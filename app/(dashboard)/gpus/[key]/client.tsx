@@ -6,7 +6,7 @@ import { useCallback } from "react";
 import { timeAxis, valueAxis, zoomToolbox } from "../../../_components/charts/axes";
 import { type ChartColors, EChart } from "../../../_components/charts/EChart";
 import { annotationMarks, bandAreas, linePoints } from "../../../_components/charts/prepare/series";
-import { formatBytes, formatHours, formatPercent, formatUtc } from "../../../_lib/format";
+import { formatBytes, formatHours, formatPercent, formatUtc } from "@/server/format";
 import { useZoomToRange } from "../../../_lib/url-state";
 import { useTRPC } from "../../../_trpc/client";
 import { gpuLabel } from "../client";

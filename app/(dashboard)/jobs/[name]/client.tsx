@@ -7,7 +7,7 @@ import { useCallback } from "react";
 import { timeAxis, valueAxis, zoomToolbox } from "../../../_components/charts/axes";
 import { type ChartColors, EChart } from "../../../_components/charts/EChart";
 import { annotationMarks, linePoints } from "../../../_components/charts/prepare/series";
-import { formatBytes, formatHours, formatPercent, formatUsd } from "../../../_lib/format";
+import { formatBytes, formatHours, formatPercent, formatUsd } from "@/server/format";
 import { useZoomToRange } from "../../../_lib/url-state";
 import { useTRPC } from "../../../_trpc/client";
 import { gpuLabel } from "../../gpus/client";

@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { csvText } from "@/server/http/csv";
-import { formatUtc } from "../../../_lib/format";
+import { formatUtc } from "@/server/format";
 import { useUrlState } from "../../../_lib/url-state";
 import { useTRPC } from "../../../_trpc/client";
 

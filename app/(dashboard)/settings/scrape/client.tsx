@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { formatLabelList, parseLabelList } from "@/server/ingest/scrape-config";
-import { formatUtc } from "../../../_lib/format";
+import { formatUtc } from "@/server/format";
 import { useTRPC } from "../../../_trpc/client";
 import { FormError } from "@/app/_components/FormStatus";
 

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { getStorageStatus, listJobStatus } from "@/server/system/jobs";
 import { getDatabaseStatus } from "@/server/system/status";
-import { formatUtc } from "../../../_lib/format";
+import { formatUtc } from "@/server/format";
 import { requireArea } from "../../../_lib/session";
 
 const DAY_MS = 24 * 3600 * 1000;

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { FormError, SubmitButton } from "@/app/_components/FormStatus";
 import { CLOUDS } from "@/server/cost/kinds";
-import { formatBytes, formatUsd } from "../../../_lib/format";
+import { formatBytes, formatUsd } from "@/server/format";
 import { useTRPC } from "../../../_trpc/client";
 
 const EMPTY_SITE = { name: "", cloud: "aws", region: "", zone: "", monthlyCostUsd: "", defaultSource: "" };

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ROLE_LABELS, ROLES, type Role } from "@/server/auth/roles";
-import { formatUtc } from "../../../_lib/format";
+import { formatUtc } from "@/server/format";
 import { useTRPC } from "../../../_trpc/client";
 import { FormError, SubmitButton } from "@/app/_components/FormStatus";
 

@@ -3,7 +3,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { type ChartColors, EChart } from "../../../../_components/charts/EChart";
-import { formatUtc } from "../../../../_lib/format";
+import { formatUtc } from "@/server/format";
 import { useTRPC } from "../../../../_trpc/client";
 import { QualityBadge } from "../../quality";
 

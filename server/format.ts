@@ -1,4 +1,7 @@
 /**
+ * How figures read, for the pages and for the sentences the server writes (the Overview's findings): one place, so
+ * "$1,234" and "2.1 GPU-h" read the same everywhere.
+ *
  * Dates in tables are shown in UTC with a fixed pattern: the server renders them before the browser hydrates, and a
  * locale- or zone-dependent format would differ between the two.
  */
