@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Db } from "@/db";
 import { ANNOTATION_KINDS, ANNOTATION_SCOPES, annotations, type AnnotationKind, type AnnotationScope } from "@/db/schema";
 import { AppError } from "@/server/errors";
+import { workloadIsJob } from "@/server/query/jobs";
 
 /** Annotations a chart draws at most: beyond this the marks would hide the data. */
 export const ANNOTATIONS_PER_RANGE = 500;
@@ -155,6 +156,15 @@ export async function listAnnotations(db: Db, filter: AnnotationFilter): Promise
     .orderBy(asc(annotations.startsAt), asc(annotations.id))
     .limit(ANNOTATIONS_PER_RANGE);
   return rows;
+}
+
+/**
+ * The annotations in scope on one GPU's charts: every global one, and those about a job whose pods held the GPU
+ * (`workloads` as dcgm-exporter names them, `namespace/pod`).
+ */
+export async function annotationsForWorkloads(db: Db, range: { startMs: number; endMs: number }, workloads: readonly string[]): Promise<Annotation[]> {
+  const all = await listAnnotations(db, range);
+  return all.filter((a) => a.scopeKind === "global" || (a.scopeKind === "job" && workloads.some((w) => workloadIsJob(w, a.scopeValue))));
 }
 
 /** Admins delete any annotation; others only their own. */

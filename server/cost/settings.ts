@@ -8,6 +8,8 @@ import type { Db } from "@/db";
 import { cacheClusterSites, CLOUDS, costBudgets, egressPrices, PRICE_KINDS, PRICE_UNITS, storageSources } from "@/db/schema";
 import { type Actor, recordAudit } from "@/server/auth/audit";
 import { AppError } from "@/server/errors";
+import { readCacheClusters } from "@/server/query/cache";
+import { planRead } from "@/server/query/gpus";
 
 const region = z
   .string()
@@ -69,6 +71,13 @@ export async function deleteSite(db: Db, name: string, actor: Actor) {
   const deleted = await db.delete(cacheClusterSites).where(eq(cacheClusterSites.name, name)).returning();
   if (deleted.length === 0) throw new AppError("NOT_FOUND", `No site is set for cache cluster ${name}.`);
   await recordAudit(db, actor, "cost.site.delete", name);
+}
+
+/** The topology, with the clusters that reported in the last 7 days, so an admin sees which still need a site. */
+export async function getTopology(db: Db, nowMs: number) {
+  const read = planRead(nowMs - 7 * 86_400_000, nowMs, { nowMs });
+  const [sites, sources, clusters] = await Promise.all([listSites(db), listSources(db), readCacheClusters(db, read, { nowMs })]);
+  return { sites, sources, reporting: clusters.map((c) => ({ name: c.name, style: c.style, ufsBytes: c.totalUfsBytes })) };
 }
 
 export async function listSources(db: Db) {

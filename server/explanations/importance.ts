@@ -6,6 +6,8 @@
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { explanationImportance, explanations } from "@/db/schema";
+import { listAnnotations } from "@/server/annotations/annotations";
+import { listModels } from "./search";
 
 export interface FeatureImportance {
   feature: string;
@@ -73,3 +75,28 @@ export async function importanceSample(db: Db, model: string, version: string, f
   for (const r of rows) for (const f of r.features) if (wanted.has(f.name)) out.get(f.name)!.push(Math.abs(f.attribution));
   return Object.fromEntries(out);
 }
+
+/**
+ * A model's page: its versions, the chosen version's importance (the latest by default), the spread of its top ten
+ * features, the drift of its top five, how its importance moved from another version, and the annotations about the
+ * model over the days drawn. Null when no explanation of the model is stored.
+ */
+export async function getModelView(db: Db, model: string, opts: { version?: string; compare?: string } = {}) {
+  const versions = (await listModels(db)).filter((m) => m.model === model);
+  if (versions.length === 0) return null;
+  const version = versions.find((v) => v.modelVersion === opts.version)?.modelVersion ?? versions.at(-1)!.modelVersion;
+  const others = versions.filter((v) => v.modelVersion !== version);
+  const compare = (others.find((v) => v.modelVersion === opts.compare) ?? others[0])?.modelVersion ?? null;
+  const importance = await versionImportance(db, model, version);
+  const top = importance.slice(0, 10).map((f) => f.feature);
+  const [sample, drift, shifts] = await Promise.all([
+    importanceSample(db, model, version, top),
+    importanceByDay(db, model, version, top.slice(0, 5)),
+    compare ? compareVersions(db, model, compare, version) : Promise.resolve(null),
+  ]);
+  const days = drift.map((d) => d.dayMs);
+  const annotations = days.length > 0 ? await listAnnotations(db, { startMs: Math.min(...days), endMs: Math.max(...days) + DAY_MS, scopes: { model: [model] } }) : [];
+  return { model, versions, version, compare, importance, sample, drift, shifts, annotations };
+}
+
+const DAY_MS = 86_400_000;

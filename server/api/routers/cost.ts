@@ -6,10 +6,9 @@ import {
   deleteBudget,
   deleteSite,
   deleteSource,
+  getTopology,
   listBudgets,
   listPrices,
-  listSites,
-  listSources,
   PriceInput,
   setBudget,
   setSite,
@@ -17,8 +16,6 @@ import {
   SiteInput,
   SourceInput,
 } from "@/server/cost/settings";
-import { readCacheClusters } from "@/server/query/cache";
-import { planRead } from "@/server/query/gpus";
 import { RowId } from "../ids";
 import { RangeInput, resolveRange } from "../range-input";
 import { areaProcedure, createTRPCRouter } from "../trpc";
@@ -60,12 +57,7 @@ export const costRouter = createTRPCRouter({
   }),
 
   /** The topology with the clusters that report metrics, so an admin sees which still need a site. */
-  topology: settingsProcedure.query(async ({ ctx }) => {
-    const now = Date.now();
-    const read = planRead(now - 7 * 86_400_000, now, { nowMs: now });
-    const [sites, sources, clusters] = await Promise.all([listSites(ctx.db), listSources(ctx.db), readCacheClusters(ctx.db, read, { nowMs: now })]);
-    return { sites, sources, reporting: clusters.map((c) => ({ name: c.name, style: c.style, ufsBytes: c.totalUfsBytes })) };
-  }),
+  topology: settingsProcedure.query(({ ctx }) => getTopology(ctx.db, Date.now())),
   setSite: settingsProcedure.input(SiteInput).mutation(({ ctx, input }) => setSite(ctx.db, input, actorOf(ctx))),
   deleteSite: settingsProcedure.input(z.object({ name: z.string().min(1).max(200) })).mutation(async ({ ctx, input }) => {
     await deleteSite(ctx.db, input.name, actorOf(ctx));

@@ -2,9 +2,8 @@ import { z } from "zod";
 import { RowId } from "../ids";
 import { AppError } from "@/server/errors";
 import { deleteGpuPrice, GpuPriceInput, listGpuPrices, setGpuPrice } from "@/server/query/gpu-prices";
-import { listAnnotations } from "@/server/annotations/annotations";
+import { annotationsForWorkloads } from "@/server/annotations/annotations";
 import { getGpuDetail, getGpuFleet, PROFILING_CSV_LINES } from "@/server/query/gpus";
-import { workloadIsJob } from "@/server/query/jobs";
 import { RangeInput, resolveRange as resolve } from "../range-input";
 import { areaProcedure, createTRPCRouter } from "../trpc";
 
@@ -23,10 +22,7 @@ export const gpusRouter = createTRPCRouter({
     const range = resolve(input);
     const detail = await getGpuDetail(ctx.db, input.key, range);
     if (!detail) throw new AppError("NOT_FOUND", `No GPU ${input.key} reported in this time range.`);
-    // In scope on a GPU's charts: everything global, and what was said about a job that held it.
-    const annotations = (await listAnnotations(ctx.db, { startMs: detail.read.startMs, endMs: detail.read.endMs })).filter(
-      (a) => a.scopeKind === "global" || (a.scopeKind === "job" && detail.workloadBands.some((b) => workloadIsJob(b.workload, a.scopeValue))),
-    );
+    const annotations = await annotationsForWorkloads(ctx.db, detail.read, detail.workloadBands.map((b) => b.workload));
     return { ...detail, annotations, rangeError: range.rangeError };
   }),
 
