@@ -193,6 +193,16 @@ describe("the request stream", () => {
     await expect(collect(chunks('{"a": "x'))).rejects.toThrow("the body ends inside an item");
     await expect(collect(chunks(""))).rejects.toThrow("The body is empty");
     await expect(collect(chunks("[]"))).resolves.toEqual([]);
+    // An item over the limit is a 413, however it is split across chunks.
+    const big = JSON.stringify({ x: "y".repeat(200) });
+    const refused = await (async () => {
+      try {
+        for await (const _ of jsonItems(chunks(big.slice(0, 50), big.slice(50)), 100)) void _;
+      } catch (error) {
+        return error as StreamError;
+      }
+    })();
+    expect([refused?.status, refused?.message]).toEqual([413, "Line 1: one item is larger than 100 bytes."]);
   });
 
   it("never crashes on arbitrary text: items or a StreamError", async () => {

@@ -6,7 +6,15 @@
 /** One item (one record, or one shap/Alibi batch) may be at most this large. */
 export const MAX_ITEM_BYTES = 8 * 1024 * 1024;
 
-export class StreamError extends Error {}
+/** A body that cannot be read as items: 400, or 413 when it breaks a size limit. */
+export class StreamError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 413 = 400,
+  ) {
+    super(message);
+  }
+}
 
 const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d, 0xfeff]);
 const [OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, QUOTE, BACKSLASH, COMMA, NEWLINE] = [0x7b, 0x7d, 0x5b, 0x5d, 0x22, 0x5c, 0x2c, 0x0a];
@@ -66,14 +74,14 @@ export async function* jsonItems(chunks: AsyncIterable<string>, maxItemChars = M
           const item = carried + chunk.slice(start, i + 1);
           carried = "";
           start = -1;
-          if (item.length > maxItemChars) throw new StreamError(`Line ${line}: one item is larger than ${maxItemChars.toLocaleString("en-US")} bytes.`);
+          if (item.length > maxItemChars) throw new StreamError(`Line ${line}: one item is larger than ${maxItemChars.toLocaleString("en-US")} bytes.`, 413);
           yield item;
         }
       }
     }
     if (depth > 0) {
       carried += chunk.slice(Math.max(0, start));
-      if (carried.length > maxItemChars) throw new StreamError(`Line ${line}: one item is larger than ${maxItemChars.toLocaleString("en-US")} bytes.`);
+      if (carried.length > maxItemChars) throw new StreamError(`Line ${line}: one item is larger than ${maxItemChars.toLocaleString("en-US")} bytes.`, 413);
     }
   }
   if (depth !== 0 || inString) throw new StreamError(`Line ${line}: the body ends inside an item.`);
@@ -92,7 +100,7 @@ export async function* utf8Chunks(body: ReadableStream<Uint8Array> | null, maxBy
       const { done, value } = await reader.read();
       if (done) break;
       total += value.byteLength;
-      if (total > maxBytes) throw new StreamError(`The body is larger than ${(maxBytes / 2 ** 20).toLocaleString("en-US")} MiB; send it in parts.`);
+      if (total > maxBytes) throw new StreamError(`The body is larger than ${(maxBytes / 2 ** 20).toLocaleString("en-US")} MiB; send it in parts.`, 413);
       try {
         yield decoder.decode(value, { stream: true });
       } catch {

@@ -29,7 +29,7 @@ export async function POST(request: Request) {
     const status = summary.records === 1 && summary.conflicts === 1 ? 409 : summary.accepted + summary.duplicates === 0 && summary.records > 0 ? 400 : 200;
     return Response.json(body, { status });
   } catch (error) {
-    if (error instanceof StreamError) return Response.json({ error: error.message }, { status: error.message.includes("larger than") ? 413 : 400 });
+    if (error instanceof StreamError) return Response.json({ error: error.message }, { status: error.status });
     if (error instanceof AppError) return Response.json({ error: error.message }, { status: HTTP_STATUS[error.code] });
     throw error;
   }
