@@ -81,10 +81,16 @@ test.describe("the demo fleet on an empty instance", () => {
     await expect(page).toHaveURL(/\/cache\?range=6h$/);
     await expect(page.getByTestId("cache-clusters").locator("tr[data-cluster]")).toHaveCount(2);
     await expect(page.getByTestId("cache-hit")).toHaveAttribute("data-finished", "true");
+    // Every worker of both clusters, the us-west worker holding the hot shards marked.
+    const workers = page.getByTestId("cache-workers");
+    await expect(workers.locator("tr[data-worker]")).toHaveCount(7);
+    await expect(workers.locator('tr[data-worker="alluxio_worker_1_us_west_internal"]').getByText("hot", { exact: true })).toBeVisible();
     // The inference pods' model loads: most through the cache, a few cold from the bucket.
     const loads = page.getByTestId("model-loads");
     await expect(loads.locator("tr", { hasText: "cache" })).toBeVisible();
     await expect(loads.locator("tr", { hasText: "origin" })).toBeVisible();
+    for (const chart of ["cache-evictions", "cache-workers-chart"]) await expect(page.getByTestId(chart)).toHaveAttribute("data-finished", "true");
+    await screenshotBothThemes(page, "demo-cache");
     await page.goto(`${server.url}/jobs/llama-70b-finetune?range=6h`);
     await expect(page.getByTestId("job-finding")).toContainText("Highly input-bound");
     for (const chart of ["job-step", "job-ranks", "job-busy", "job-cache"]) await expect(page.getByTestId(chart)).toHaveAttribute("data-finished", "true");
@@ -118,8 +124,8 @@ test.describe("the demo fleet on an empty instance", () => {
     await page.waitForURL((url) => !url.pathname.startsWith("/login"));
     await page.goto(`${server.url}/settings/scrape`);
     const targets = page.locator('[data-testid^="target-"]');
-    await expect(targets).toHaveCount(7);
-    await expect(targets.getByText("up", { exact: true })).toHaveCount(7, { timeout: 45_000 });
+    await expect(targets).toHaveCount(13);
+    await expect(targets.getByText("up", { exact: true })).toHaveCount(13, { timeout: 45_000 });
 
     const created = await page.request.post(`${server.url}/api/trpc/tokens.create`, {
       headers: { origin: server.url },

@@ -11,7 +11,7 @@ function scenario(nowMs: number): string {
   // On an even minute, so the job page's 2-minute buckets split the cold hour from the warm one exactly.
   const start = Math.floor(nowMs / (2 * MINUTE)) * 2 * MINUTE - 122 * MINUTE;
   const lines: string[] = [];
-  const totals = { step: [0, 0], wait: [0, 0], steps: [0, 0], cache: 0, ufs: 0, local: 0, remote: 0, ufs2: 0 };
+  const totals = { step: [0, 0], wait: [0, 0], steps: [0, 0], cache: 0, ufs: 0, local: 0, remote: 0, ufs2: 0, workerA: 0, workerB: 0, blocksA: 0, evicted3: 0 };
   for (let k = 0; k < 120; k++) {
     const t = start + k * MINUTE;
     const cold = k < 60;
@@ -26,6 +26,10 @@ function scenario(nowMs: number): string {
       totals.local += 600;
       totals.remote += 400;
       totals.ufs2 += 100;
+      totals.workerA += 320;
+      totals.workerB += 80;
+      totals.blocksA += 2;
+      totals.evicted3 += 64;
     }
     for (const rank of [0, 1]) {
       const l = `job="warmup-e2e",rank="${rank}"`;
@@ -42,6 +46,11 @@ function scenario(nowMs: number): string {
       `Cluster_BytesReadLocal{cache_cluster="e2e-cache-2x",instance="m:19999"} ${totals.local} ${t}`,
       `Cluster_BytesReadRemote{cache_cluster="e2e-cache-2x",instance="m:19999"} ${totals.remote} ${t}`,
       `Cluster_BytesReadUfsAll{cache_cluster="e2e-cache-2x",instance="m:19999"} ${totals.ufs2} ${t}`,
+      // The 2.x cluster's two workers, their host in the name: one serves 80% of the remote reads.
+      `Worker_BytesReadRemote_w_a{cache_cluster="e2e-cache-2x",instance="w-a:30000"} ${totals.workerA} ${t}`,
+      `Worker_BytesReadRemote_w_b{cache_cluster="e2e-cache-2x",instance="w-b:30000"} ${totals.workerB} ${t}`,
+      `Worker_BlocksEvicted_w_a{cache_cluster="e2e-cache-2x",instance="w-a:30000"} ${totals.blocksA} ${t}`,
+      `alluxio_cached_evicted_data_bytes_total{cache_cluster="e2e-cache-3x",instance="w1:30000"} ${totals.evicted3} ${t}`,
     );
   }
   return `${lines.join("\n")}\n`;
@@ -111,7 +120,7 @@ test.describe("jobs and cache", () => {
     await expect(step).not.toHaveAttribute("data-marks", /unrelated rollout/);
   });
 
-  test("the cache page lists an Alluxio 2.x and a 3.x cluster with their hit ratios", async ({ page }) => {
+  test("the cache page lists an Alluxio 2.x and a 3.x cluster with their hit ratios, evictions and workers", async ({ page }) => {
     await page.goto("/cache?range=6h");
     const table = page.getByTestId("cache-clusters");
     const three = table.locator('tr[data-cluster="e2e-cache-3x"]');
@@ -122,7 +131,18 @@ test.describe("jobs and cache", () => {
     await expect(three).toContainText("62.8%");
     // 2.x: (1,000 − 100) ÷ 1,000 of every minute's reads.
     await expect(two).toContainText("90.0%");
-    for (const chart of ["cache-hit", "cache-bytes", "cache-capacity"]) await expect(page.getByTestId(chart)).toHaveAttribute("data-finished", "true");
+    // Evictions: 2.x workers count blocks, 3.x bytes; 119 minutes of increments in each.
+    await expect(two).toContainText("238 blocks");
+    await expect(three).toContainText("7.4 KiB");
+    const workers = page.getByTestId("cache-workers");
+    await expect(workers.locator("tr[data-worker]")).toHaveCount(3);
+    const hot = workers.locator('tr[data-worker="w_a"]');
+    await expect(hot).toContainText("80.0%");
+    await expect(hot.getByText("hot", { exact: true })).toBeVisible();
+    await expect(workers.locator('tr[data-worker="w_b"]').getByText("hot", { exact: true })).toHaveCount(0);
+    for (const chart of ["cache-hit", "cache-bytes", "cache-capacity", "cache-evictions", "cache-workers-chart"]) {
+      await expect(page.getByTestId(chart)).toHaveAttribute("data-finished", "true");
+    }
     await screenshotBothThemes(page, "cache-full");
   });
 });

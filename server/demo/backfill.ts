@@ -12,7 +12,7 @@ import { BACKFILL_DCGM_FIELDS, renderClusterPage, renderDcgmPage, renderJobOtlp 
 import { CLUSTERS, CounterClock, HOSTS, JOBS, MINUTE_MS, type Scenario } from "./scenario";
 import { targetLabels } from "@/server/ingest/scraper";
 import { renderModelServerPage } from "./model-loads";
-import { clusterTarget, dcgmTarget, modelServerTarget } from "./targets";
+import { clusterTargets, dcgmTarget, modelServerTarget } from "./targets";
 
 /** Everything the producers emit at one moment, decoded as Flightdeck decodes it on arrival. */
 export function decodeMoment(scenario: Scenario, counters: CounterClock, tMs: number, opts: { backfill: boolean }): DecodedBatch[] {
@@ -21,9 +21,9 @@ export function decodeMoment(scenario: Scenario, counters: CounterClock, tMs: nu
     const page = renderDcgmPage(scenario, counters, index, tMs, opts.backfill ? BACKFILL_DCGM_FIELDS : undefined);
     batches.push(decodePrometheusText(page, { nowMs: tMs, extraLabels: targetLabels(dcgmTarget(host, "http://demo")) }));
   });
-  for (const cluster of CLUSTERS) {
-    const page = renderClusterPage(scenario, counters, cluster, tMs);
-    batches.push(decodePrometheusText(page, { nowMs: tMs, extraLabels: targetLabels(clusterTarget(cluster, "http://demo")) }));
+  for (const { cluster, worker, target } of CLUSTERS.flatMap((c) => clusterTargets(c, "http://demo"))) {
+    const page = renderClusterPage(scenario, counters, cluster, worker, tMs);
+    batches.push(decodePrometheusText(page, { nowMs: tMs, extraLabels: targetLabels(target) }));
   }
   batches.push(decodePrometheusText(renderModelServerPage(scenario.originMs, tMs), { nowMs: tMs, extraLabels: targetLabels(modelServerTarget("http://demo")) }));
   for (const job of JOBS) {

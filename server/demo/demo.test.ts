@@ -7,7 +7,7 @@ import { decodeOtlpMetrics } from "@/server/ingest/otlp";
 import { decodePrometheusText } from "@/server/ingest/prom-text";
 import { decodeRemoteWrite } from "@/server/ingest/remote-write";
 import { backfillRequests, decodeMoment } from "./backfill";
-import { DCGM_FIELDS, javaDouble, renderAlluxio2Page, renderAlluxio3Page, renderDcgmPage, renderJobOtlp } from "./pages";
+import { DCGM_FIELDS, javaDouble, renderAlluxio2Page, renderAlluxio2WorkerPage, renderAlluxio3Page, renderDcgmPage, renderJobOtlp } from "./pages";
 import { CLUSTERS, CounterClock, DAY_MS, HOUR_MS, JOBS, MINUTE_MS, noise, Scenario } from "./scenario";
 
 const FORMATS = path.resolve(import.meta.dirname, "../../../shared/reference/FORMATS.md");
@@ -61,14 +61,31 @@ describe("the demo's producers speak the real formats", () => {
     const hitRate = twoBatch.series.find((s) => s.metric === "Cluster_CacheHitRate")!.samples[0]!.value;
     expect(hitRate).toBeGreaterThan(0);
     expect(hitRate).toBeLessThan(1);
-    const three = decodePrometheusText(renderAlluxio3Page(scenario, counters, CLUSTERS[1]!, INSTALL), { nowMs: INSTALL });
+    const three = decodePrometheusText(renderAlluxio3Page(scenario, counters, CLUSTERS[1]!, 0, INSTALL), { nowMs: INSTALL });
     expect(three.series.map((s) => s.metric).sort()).toEqual([
       "alluxio_cached_capacity_bytes",
       "alluxio_cached_data_read_bytes_total",
+      "alluxio_cached_evicted_data_bytes_total",
       "alluxio_cached_storage_bytes",
       "alluxio_ufs_data_access_bytes_total",
     ]);
     expect(three.metadata.find((m) => m.metric === "alluxio_cached_data_read_bytes")?.type ?? three.metadata.find((m) => m.metric === "alluxio_cached_data_read_bytes_total")?.type).toBe("counter");
+  });
+
+  it("2.x workers put their host in every name; the workers' reads add up to the master's", () => {
+    const { scenario, counters } = fresh();
+    const cluster = CLUSTERS[0]!;
+    const later = INSTALL + 6 * 3_600_000;
+    const page = renderAlluxio2WorkerPage(scenario, counters, cluster, 0, later);
+    expect(page).toContain("# HELP Worker_BytesReadRemote_alluxio_worker_1_us_west_internal Generated from Dropwizard metric import");
+    expect(page).toContain("# TYPE Worker_BlocksEvicted_alluxio_worker_1_us_west_internal gauge");
+    const value = (text: string, metric: string) => decodePrometheusText(text, { nowMs: later }).series.find((s) => s.metric === metric)!.samples[0]!.value;
+    const workers = cluster.workers.reduce((sum, w, i) => {
+      const name = `Worker_BytesReadRemote_${w.host.replace(/[^a-zA-Z0-9:_]/g, "_")}`;
+      return sum + value(renderAlluxio2WorkerPage(scenario, counters, cluster, i, later), name);
+    }, 0);
+    const master = value(renderAlluxio2Page(scenario, counters, cluster, later), "Cluster_BytesReadRemote");
+    expect(workers / master).toBeCloseTo(1, 4);
   });
 
   it("Java's number formatting", () => {

@@ -23,7 +23,7 @@ import { explanationBodies } from "./explanations";
 import { renderClusterPage, renderDcgmPage, renderJobOtlp } from "./pages";
 import { BACKFILL_DAYS, CLUSTERS, CounterClock, DAY_MS, HOSTS, JOBS, MINUTE_MS, Scenario } from "./scenario";
 import { renderModelServerPage } from "./model-loads";
-import { clusterTarget, dcgmTarget, modelServerTarget } from "./targets";
+import { clusterTargets, dcgmTarget, modelServerTarget } from "./targets";
 
 export const DEMO_EMAIL = "demo@flightdeck.local";
 const DEMO_TOKEN_NAME = "Demo fleet";
@@ -111,7 +111,7 @@ function servePages(scenario: Scenario, counters: CounterClock): Promise<{ url: 
     const path = new URL(request.url ?? "/", "http://demo").pathname;
     let body: string | undefined;
     const dcgm = /^\/dcgm\/([^/]+)\/metrics$/.exec(path);
-    const alluxio = /^\/alluxio\/([^/]+)\/metrics(\/prometheus\/)?$/.exec(path);
+    const alluxio = /^\/alluxio\/([^/]+)(?:\/workers\/(\d+))?\/metrics(\/prometheus\/)?$/.exec(path);
     if (path === "/models/gpu-node-04/metrics") {
       body = renderModelServerPage(scenario.originMs, now);
     } else if (dcgm) {
@@ -119,7 +119,9 @@ function servePages(scenario: Scenario, counters: CounterClock): Promise<{ url: 
       if (host >= 0) body = renderDcgmPage(scenario, counters, host, now);
     } else if (alluxio) {
       const cluster = CLUSTERS.find((c) => c.name === alluxio[1]);
-      if (cluster) body = renderClusterPage(scenario, counters, cluster, now);
+      const worker = alluxio[2] === undefined ? "master" : Number(alluxio[2]);
+      const known = worker === "master" ? cluster?.style === "2.x" : worker < (cluster?.workers.length ?? 0);
+      if (cluster && known) body = renderClusterPage(scenario, counters, cluster, worker, now);
     }
     if (body === undefined) {
       response.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
@@ -139,7 +141,7 @@ function servePages(scenario: Scenario, counters: CounterClock): Promise<{ url: 
 /** Creates the demo's scrape targets, or points the existing ones at this start's page server. */
 async function pointTargets(database: Database, baseUrl: string, actor: Actor): Promise<void> {
   const existing = await listScrapeTargets(database.db);
-  const wanted = [...HOSTS.map((h) => dcgmTarget(h, baseUrl)), ...CLUSTERS.map((c) => clusterTarget(c, baseUrl)), modelServerTarget(baseUrl)];
+  const wanted = [...HOSTS.map((h) => dcgmTarget(h, baseUrl)), ...CLUSTERS.flatMap((c) => clusterTargets(c, baseUrl).map((s) => s.target)), modelServerTarget(baseUrl)];
   for (const target of wanted) {
     const same = existing.find((t) => t.jobName === target.jobName && t.labels.instance === target.labels.instance);
     if (!same) await createScrapeTarget(database.db, target, actor);

@@ -134,8 +134,13 @@ export function renderAlluxio2Page(scenario: Scenario, counters: CounterClock, c
     ["Cluster.CacheHitRate", "alluxio.master.metrics.DefaultMetricsMaster$$Lambda$213/1426725223", reads.hitBps / (reads.hitBps + reads.missBps)],
     ["Cluster.CapacityTotal", "alluxio.master.block.DefaultBlockMaster$$Lambda$190/1569754439", cluster.capacityBytes],
     ["Cluster.CapacityUsed", "alluxio.master.block.DefaultBlockMaster$$Lambda$191/1017996482", scenario.clusterUsedBytes(cluster, tMs)],
-    ["Cluster.Workers", "alluxio.master.block.DefaultBlockMaster$$Lambda$200/1932831450", 12],
+    ["Cluster.Workers", "alluxio.master.block.DefaultBlockMaster$$Lambda$200/1932831450", cluster.workers.length],
   ];
+  return dropwizardPage(rows);
+}
+
+/** Dropwizard metrics as `PrometheusMetricsServlet` prints them: names sanitised, counters typed `gauge`. */
+function dropwizardPage(rows: Array<[string, string, number]>): string {
   const out: string[] = [];
   for (const [dropwizard, type, value] of rows) {
     const name = dropwizard.replace(/[^a-zA-Z0-9:_]/g, "_");
@@ -148,9 +153,39 @@ export function renderAlluxio2Page(scenario: Scenario, counters: CounterClock, c
   return `${out.join("\n")}\n`;
 }
 
+/** Alluxio's block size: 2.x workers count evictions in blocks. */
+const BLOCK_BYTES = 64 * 2 ** 20;
+
+/** Cumulative bytes one worker served from its storage and fetched from the store, and what it evicted. */
+function workerTotals(scenario: Scenario, counters: CounterClock, cluster: DemoCluster, worker: number, tMs: number) {
+  const { share } = cluster.workers[worker]!;
+  const key = `${cluster.name}:${worker}`;
+  const hit = Math.round(counters.value(`hit:${key}`, tMs, (t) => share * scenario.clusterReads(cluster, t).hitBps));
+  const miss = Math.round(counters.value(`miss:${key}`, tMs, (t) => share * scenario.clusterReads(cluster, t).missBps));
+  const evicted = Math.round(counters.value(`evicted:${key}`, tMs, (t) => share * scenario.clusterEvictedBps(cluster, t)));
+  return { hit, miss, evicted };
+}
+
+/**
+ * An Alluxio 2.x worker's `/metrics/prometheus/` page: the host is part of every name. Short-circuit reads never
+ * pass through the worker, so it counts the remote reads: 40% of the hits and every fetch from the store.
+ */
+export function renderAlluxio2WorkerPage(scenario: Scenario, counters: CounterClock, cluster: DemoCluster, worker: number, tMs: number): string {
+  const { hit, miss, evicted } = workerTotals(scenario, counters, cluster, worker, tMs);
+  const host = cluster.workers[worker]!.host;
+  const capacity = cluster.capacityBytes / cluster.workers.length;
+  return dropwizardPage([
+    [`Worker.BytesReadRemote.${host}`, "com.codahale.metrics.Counter", Math.round(hit * 0.4) + miss],
+    [`Worker.BlocksEvicted.${host}`, "com.codahale.metrics.Counter", Math.floor(evicted / BLOCK_BYTES)],
+    [`Worker.CapacityTotal.${host}`, "alluxio.worker.block.DefaultBlockWorker$$Lambda$310/1807648168", capacity],
+    [`Worker.CapacityUsed.${host}`, "alluxio.worker.block.DefaultBlockWorker$$Lambda$311/2132205931", Math.round(scenario.clusterUsedBytes(cluster, tMs) / cluster.workers.length)],
+  ]);
+}
+
 /** An Alluxio 3.x worker's `/metrics` page (client_java 1.x: unit and `_total` suffixes). */
-export function renderAlluxio3Page(scenario: Scenario, counters: CounterClock, cluster: DemoCluster, tMs: number): string {
-  const { hit, miss } = clusterTotals(scenario, counters, cluster, tMs);
+export function renderAlluxio3Page(scenario: Scenario, counters: CounterClock, cluster: DemoCluster, worker: number, tMs: number): string {
+  const { hit, miss, evicted } = workerTotals(scenario, counters, cluster, worker, tMs);
+  const workers = cluster.workers.length;
   return [
     "# HELP alluxio_cached_data_read_bytes_total Amount of data read from the cache",
     "# TYPE alluxio_cached_data_read_bytes_total counter",
@@ -158,18 +193,23 @@ export function renderAlluxio3Page(scenario: Scenario, counters: CounterClock, c
     "# HELP alluxio_ufs_data_access_bytes_total Amount of data read from or written to the UFS",
     "# TYPE alluxio_ufs_data_access_bytes_total counter",
     `alluxio_ufs_data_access_bytes_total{method="read"} ${miss.toFixed(1)}`,
+    "# HELP alluxio_cached_evicted_data_bytes_total Amount of data evicted from the cache",
+    "# TYPE alluxio_cached_evicted_data_bytes_total counter",
+    `alluxio_cached_evicted_data_bytes_total ${evicted.toFixed(1)}`,
     "# HELP alluxio_cached_storage_bytes Amount of cached storage used",
     "# TYPE alluxio_cached_storage_bytes gauge",
-    `alluxio_cached_storage_bytes ${scenario.clusterUsedBytes(cluster, tMs).toFixed(1)}`,
+    `alluxio_cached_storage_bytes ${(scenario.clusterUsedBytes(cluster, tMs) / workers).toFixed(1)}`,
     "# HELP alluxio_cached_capacity_bytes Total cache capacity",
     "# TYPE alluxio_cached_capacity_bytes gauge",
-    `alluxio_cached_capacity_bytes ${cluster.capacityBytes.toFixed(1)}`,
+    `alluxio_cached_capacity_bytes ${(cluster.capacityBytes / workers).toFixed(1)}`,
     "",
   ].join("\n");
 }
 
-export function renderClusterPage(scenario: Scenario, counters: CounterClock, cluster: DemoCluster, tMs: number): string {
-  return cluster.style === "2.x" ? renderAlluxio2Page(scenario, counters, cluster, tMs) : renderAlluxio3Page(scenario, counters, cluster, tMs);
+/** The page of a 2.x master, or of one of a cluster's workers (3.x has no master page). */
+export function renderClusterPage(scenario: Scenario, counters: CounterClock, cluster: DemoCluster, worker: number | "master", tMs: number): string {
+  if (worker === "master") return renderAlluxio2Page(scenario, counters, cluster, tMs);
+  return cluster.style === "2.x" ? renderAlluxio2WorkerPage(scenario, counters, cluster, worker, tMs) : renderAlluxio3Page(scenario, counters, cluster, worker, tMs);
 }
 
 type OtlpValue = { stringValue: string } | { intValue: string } | { doubleValue: number };

@@ -126,6 +126,8 @@ export interface DemoCluster {
   ufsCloud: "aws" | "gcp";
   ufsRegion: string;
   monthlyCostUsd: number;
+  /** Worker hosts and the part of the cluster's reads each serves (uneven, as hashing of hot files makes it). */
+  workers: ReadonlyArray<{ host: string; share: number }>;
 }
 
 export const CLUSTERS: readonly DemoCluster[] = [
@@ -142,6 +144,13 @@ export const CLUSTERS: readonly DemoCluster[] = [
     ufsCloud: "aws",
     ufsRegion: "us-east-1",
     monthlyCostUsd: 4500,
+    // One worker holds the shards every job reads first: a hot spot.
+    workers: [
+      { host: "alluxio-worker-1.us-west.internal", share: 0.42 },
+      { host: "alluxio-worker-2.us-west.internal", share: 0.22 },
+      { host: "alluxio-worker-3.us-west.internal", share: 0.2 },
+      { host: "alluxio-worker-4.us-west.internal", share: 0.16 },
+    ],
   },
   // Next to its bucket: misses cost nothing to move; the cache is there for throughput.
   {
@@ -156,6 +165,11 @@ export const CLUSTERS: readonly DemoCluster[] = [
     ufsCloud: "gcp",
     ufsRegion: "europe-west4",
     monthlyCostUsd: 2800,
+    workers: [
+      { host: "cache-eu-west-worker-0", share: 0.36 },
+      { host: "cache-eu-west-worker-1", share: 0.33 },
+      { host: "cache-eu-west-worker-2", share: 0.31 },
+    ],
   },
 ];
 
@@ -284,6 +298,15 @@ export class Scenario {
     // Other readers (notebooks, evaluation) keep a small warm load on every cluster.
     const background = 40e6 * (1 + 0.2 * this.n(`bg:${cluster.name}`, tMs));
     return { hitBps: hitBps + background * cluster.warmHit, missBps: missBps + background * (1 - cluster.warmHit) };
+  }
+
+  /**
+   * Bytes a second the cluster evicts: a full cache makes room for what it fetches, so evictions follow the misses
+   * once it is more than 70% full.
+   */
+  clusterEvictedBps(cluster: DemoCluster, tMs: number): number {
+    const fill = this.clusterUsedBytes(cluster, tMs) / cluster.capacityBytes;
+    return this.clusterReads(cluster, tMs).missBps * clamp((fill - 0.7) / 0.2, 0, 1);
   }
 
   /** Bytes the cluster holds: it fills as it warms. */

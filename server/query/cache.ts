@@ -6,7 +6,7 @@
  */
 import type { Db } from "@/db";
 import { findSeries, readBuckets, type SeriesRef } from "./read";
-import { readIncreases } from "./increases";
+import { groupSpans, readIncreaseSpans } from "./increases";
 import type { RangeRead } from "./gpus";
 
 /** 2.x: everything clients read (short-circuit, same-domain and remote workers; UFS fetches pass through workers). */
@@ -79,13 +79,26 @@ interface Acc {
   capacity: Map<number, { sum: number; count: number }>;
   workers: Map<number, number>;
   instances: Set<string>;
+  counterIds: number[];
 }
 
 const add = (m: Map<number, number>, t: number, v: number) => m.set(t, (m.get(t) ?? 0) + v);
 
-/** Seconds of bucket `t` that lie inside the read's range: a whole step except, perhaps, at either end. */
-export function bucketSeconds(read: Pick<RangeRead, "startMs" | "endMs" | "stepMs">, t: number): number {
-  return Math.max(1, Math.min(t + read.stepMs, read.endMs) - Math.max(t, read.startMs)) / 1000;
+/**
+ * Summed increments of a group of counters as a rate per bucket: over the seconds their increments span (see
+ * `readIncreaseSpans`), else over the part of the bucket inside the range.
+ */
+export function perSecond(
+  read: Pick<RangeRead, "startMs" | "endMs" | "stepMs" | "times">,
+  values: Array<number | null>,
+  spans: Map<number, number>,
+): Array<number | null> {
+  return values.map((x, i) => {
+    if (x === null) return null;
+    const t = read.times[i]!;
+    const span = spans.get(t) ?? 0;
+    return x / (span > 0 ? span : Math.max(1, Math.min(t + read.stepMs, read.endMs) - Math.max(t, read.startMs)) / 1000);
+  });
 }
 
 /** Every cache cluster that reported in the read, sorted by name; `only` narrows to one cluster. */
@@ -99,13 +112,13 @@ export async function readCacheClusters(db: Db, read: RangeRead, opts: { only?: 
   const counterSeries = series.filter((s) => [...SERVED_2X, UFS_2X, CACHED_3X, UFS_3X].includes(s.metric));
   const gaugeSeries = series.filter((s) => !counterSeries.includes(s));
   const span = { startMs: read.startMs, endMs: read.endMs, stepMs: read.stepMs, resolution: read.resolution, nowMs: opts.nowMs };
-  const [increases, gauges] = await Promise.all([readIncreases(db, counterSeries, span), readBuckets(db, gaugeSeries, span)]);
+  const [{ increments: increases, seconds }, gauges] = await Promise.all([readIncreaseSpans(db, counterSeries, span), readBuckets(db, gaugeSeries, span)]);
   const clusters = new Map<string, Acc>();
   const accOf = (s: SeriesRef) => {
     const name = clusterOf(s.labels)!;
     let acc = clusters.get(name);
     if (!acc) {
-      acc = { name, style: "3.x", served: new Map(), cache: new Map(), ufs: new Map(), used: new Map(), capacity: new Map(), workers: new Map(), instances: new Set() };
+      acc = { name, style: "3.x", served: new Map(), cache: new Map(), ufs: new Map(), used: new Map(), capacity: new Map(), workers: new Map(), instances: new Set(), counterIds: [] };
       clusters.set(name, acc);
     }
     if (s.metric.startsWith("Cluster_")) acc.style = "2.x";
@@ -114,6 +127,7 @@ export async function readCacheClusters(db: Db, read: RangeRead, opts: { only?: 
   };
   for (const s of counterSeries) {
     const acc = accOf(s);
+    acc.counterIds.push(s.id);
     const into = SERVED_2X.includes(s.metric) ? acc.served : s.metric === CACHED_3X ? acc.cache : acc.ufs;
     for (const [t, v] of increases.get(s.id) ?? []) add(into, t, v);
   }
@@ -140,7 +154,7 @@ export async function readCacheClusters(db: Db, read: RangeRead, opts: { only?: 
       const u = ufsBytes[i] ?? 0;
       return c + u > 0 ? c / (c + u) : null;
     });
-    const perSecond = (xs: Array<number | null>) => xs.map((x, i) => (x === null ? null : x / bucketSeconds(read, read.times[i]!)));
+    const spans = groupSpans(seconds, acc.counterIds);
     const totalCacheBytes = cacheBytes.reduce<number>((a, b) => a + (b ?? 0), 0);
     const totalUfsBytes = ufsBytes.reduce<number>((a, b) => a + (b ?? 0), 0);
     const gaugeAt = (m: Map<number, { sum: number; count: number }>, t: number) => {
@@ -156,8 +170,8 @@ export async function readCacheClusters(db: Db, read: RangeRead, opts: { only?: 
       style: acc.style,
       cacheBytes,
       ufsBytes,
-      cacheBytesPerSecond: perSecond(cacheBytes),
-      ufsBytesPerSecond: perSecond(ufsBytes),
+      cacheBytesPerSecond: perSecond(read, cacheBytes, spans),
+      ufsBytesPerSecond: perSecond(read, ufsBytes, spans),
       hitRatio,
       usedBytes,
       capacityBytes,

@@ -26,13 +26,32 @@ function tierRows(store: "samples" | "samples_1m" | "samples_1h", ids: string, f
 }
 
 /** Series id → bucket start (a multiple of `stepMs`) → growth in that bucket; a bucket without increments is absent. */
-export async function readIncreases(
+export async function readIncreases(db: Db, series: readonly SeriesRef[], opts: IncreaseOptions): Promise<Map<number, Map<number, number>>> {
+  return (await readIncreaseSpans(db, series, opts)).increments;
+}
+
+interface IncreaseOptions {
+  startMs: number;
+  endMs: number;
+  stepMs: number;
+  resolution: Resolution;
+  nowMs?: number;
+}
+
+/**
+ * The increments, and for each series and bucket the seconds they span: from the sample before the bucket's first
+ * increment to its last sample. Σ increments ÷ those seconds is the counter's rate in the bucket, also in a bucket cut
+ * short by the range's end, where dividing by the bucket's length would count a whole scrape interval's growth over
+ * a few seconds.
+ */
+export async function readIncreaseSpans(
   db: Db,
   series: readonly SeriesRef[],
-  opts: { startMs: number; endMs: number; stepMs: number; resolution: Resolution; nowMs?: number },
-): Promise<Map<number, Map<number, number>>> {
-  const out = new Map<number, Map<number, number>>(series.map((s) => [s.id, new Map()]));
-  if (series.length === 0) return out;
+  opts: IncreaseOptions,
+): Promise<{ increments: Map<number, Map<number, number>>; seconds: Map<number, Map<number, number>> }> {
+  const increments = new Map<number, Map<number, number>>(series.map((s) => [s.id, new Map()]));
+  const seconds = new Map<number, Map<number, number>>(series.map((s) => [s.id, new Map()]));
+  if (series.length === 0) return { increments, seconds };
   const ids = `{${series.map((s) => s.id).join(",")}}`;
   const fromMs = opts.startMs - INCREASE_LOOKBACK_MS;
   const completeUntilMs = opts.resolution === "raw" ? opts.endMs : (await rollupCompleteUntil(db, opts.nowMs ?? Date.now())).getTime();
@@ -43,17 +62,32 @@ export async function readIncreases(
   );
   const result = await queryRows<{ series_id: number; cells: string }>(
     db,
-    sql`select series_id, json_agg(json_build_array((extract(epoch from b) * 1000)::float8, inc))::text as cells from (
+    sql`select series_id, json_agg(json_build_array((extract(epoch from b) * 1000)::float8, inc, span))::text as cells from (
           select series_id, date_bin(${`${opts.stepMs} milliseconds`}::interval, ts, 'epoch'::timestamptz) as b,
-                 sum(case when value >= prev then value - prev else value end)::float8 as inc
-          from (select series_id, ts, value, lag(value) over (partition by series_id order by ts) as prev from (${rows}) r) x
+                 sum(case when value >= prev then value - prev else value end)::float8 as inc,
+                 sum(extract(epoch from ts - prev_ts))::float8 as span
+          from (select series_id, ts, value, lag(value) over w as prev, lag(ts) over w as prev_ts
+                from (${rows}) r window w as (partition by series_id order by ts)) x
           where prev is not null and ts >= ${iso(opts.startMs)}::timestamptz
           group by 1, 2
         ) t group by series_id`,
   );
   for (const row of result) {
-    const buckets = out.get(Number(row.series_id))!;
-    for (const [b, inc] of JSON.parse(row.cells) as Array<[number, number | string]>) buckets.set(Number(b), Number(inc));
+    const id = Number(row.series_id);
+    for (const [b, inc, span] of JSON.parse(row.cells) as Array<[number, number | string, number | string]>) {
+      increments.get(id)!.set(Number(b), Number(inc));
+      seconds.get(id)!.set(Number(b), Number(span));
+    }
   }
+  return { increments, seconds };
+}
+
+/**
+ * Per bucket, the seconds a group of counters' increments span (the longest of the group's series: series scraped
+ * together span the same time), for turning their summed increments into a rate.
+ */
+export function groupSpans(seconds: Map<number, Map<number, number>>, ids: Iterable<number>): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const id of ids) for (const [t, s] of seconds.get(id) ?? []) out.set(t, Math.max(out.get(t) ?? 0, s));
   return out;
 }

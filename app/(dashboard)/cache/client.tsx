@@ -85,6 +85,47 @@ export function CacheClient({ empty }: { empty: ReactNode }) {
     [data, frame],
   );
 
+  const evictionChart = useCallback(
+    (c: ChartColors) => {
+      if (!data) return {};
+      // 2.x workers count evicted blocks, 3.x evicted bytes: each unit on its own axis.
+      const units: string[] = [...new Set(data.evictions.map((e) => e.unit))];
+      const axisFor = (unit: string) => Math.max(0, units.indexOf(unit));
+      const formatOf = (unit: string) => (unit === "bytes" ? (v: number) => `${formatBytes(v)}/s` : (v: number) => `${formatCount(v * 60)} blocks/min`);
+      return {
+        ...frame(c, (v) => String(v)),
+        tooltip: { trigger: "axis" },
+        color: PALETTE,
+        grid: { left: 72, right: units.length > 1 ? 96 : 24, top: 36, bottom: 30 },
+        yAxis: units.map((unit, i) => ({ ...valueAxis(c, formatOf(unit)), position: i === 0 ? "left" : "right" })),
+        series: data.evictions.map((e) => ({
+          type: "line",
+          name: `${e.cluster} (${e.unit})`,
+          yAxisIndex: axisFor(e.unit),
+          showSymbol: false,
+          tooltip: { valueFormatter: (v: number | null) => (v === null || v === undefined ? "no data" : formatOf(e.unit)(v)) },
+          data: linePoints(data.read.times, e.perSecond),
+        })),
+      };
+    },
+    [data, frame],
+  );
+
+  const workerChart = useCallback(
+    (c: ChartColors) => {
+      if (!data) return {};
+      const busiest = [...data.workers].sort((a, b) => b.totalBytes - a.totalBytes).slice(0, WORKER_LINES);
+      return {
+        ...frame(c, (v) => `${formatBytes(v)}/s`),
+        color: PALETTE,
+        legend: { top: 0, left: 0, right: 64, type: "scroll", textStyle: { color: c.muted } },
+        yAxis: valueAxis(c, (v) => `${formatBytes(v)}/s`),
+        series: busiest.map((w) => ({ type: "line", name: `${w.cluster} · ${w.name}`, showSymbol: false, data: linePoints(data.read.times, w.bytesPerSecond) })),
+      };
+    },
+    [data, frame],
+  );
+
   if (clusters.isPending) return <p className="muted">Loading cache clusters…</p>;
   if (clusters.error) return <p className="alert error">{clusters.error.message}</p>;
   const list = data!.clusters;
@@ -104,6 +145,7 @@ export function CacheClient({ empty }: { empty: ReactNode }) {
                 <th className="num">From cache</th>
                 <th className="num">From object store</th>
                 <th className="num">Used / capacity</th>
+                <th className="num">Evicted</th>
                 <th className="num">Workers</th>
               </tr>
             </thead>
@@ -126,6 +168,7 @@ export function CacheClient({ empty }: { empty: ReactNode }) {
                     {formatBytes(cl.lastUsedBytes)} / {formatBytes(cl.lastCapacityBytes)}
                     {cl.lastUsedBytes !== null && cl.lastCapacityBytes ? <div className="muted">{formatPercent(cl.lastUsedBytes / cl.lastCapacityBytes)} full</div> : null}
                   </td>
+                  <td className="num">{evicted(data!.evictions.find((e) => e.cluster === cl.name))}</td>
                   <td className="num">{cl.workers ?? "—"}</td>
                 </tr>
               ))}
@@ -151,8 +194,111 @@ export function CacheClient({ empty }: { empty: ReactNode }) {
           <EChart option={capacityChart} height={240} group={GROUP} onZoom={zoom} ariaLabel="Cache capacity used per cluster over time" testId="cache-capacity" />
         </section>
       </div>
+      <div className="grid-2">
+        <section className="card" aria-labelledby="evictions-heading">
+          <h2 id="evictions-heading">Evictions</h2>
+          {data!.evictions.length === 0 ? (
+            <p className="muted">
+              No worker reports evictions in this range. Alluxio 2.x workers export <code>Worker_BlocksEvicted_&lt;host&gt;</code> on their web port
+              (30000, <code>/metrics/prometheus/</code>); 3.x workers export <code>alluxio_cached_evicted_data_bytes_total</code> on <code>/metrics</code>.
+              Add each worker as a scrape target with the extra label <code>cache_cluster</code>.
+            </p>
+          ) : (
+            <EChart option={evictionChart} height={240} group={GROUP} onZoom={zoom} ariaLabel="Evictions per cluster over time" testId="cache-evictions" />
+          )}
+        </section>
+        <section className="card" aria-labelledby="worker-reads-heading">
+          <h2 id="worker-reads-heading">Reads per worker</h2>
+          {data!.workers.length === 0 ? (
+            <p className="muted">No worker metrics in this range: only the masters report. Scrape the workers to see how evenly they share the reads.</p>
+          ) : (
+            <EChart option={workerChart} height={240} group={GROUP} onZoom={zoom} ariaLabel="Bytes a second each cache worker served" testId="cache-workers-chart" />
+          )}
+        </section>
+      </div>
+      {data!.workers.length > 0 && <Workers workers={data!.workers} />}
       <ModelLoads loads={data!.modelLoads} />
     </>
+  );
+}
+
+/** The busiest workers drawn; the table lists every one. */
+const WORKER_LINES = 12;
+
+const formatCount = (v: number) => (v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(1));
+
+function evicted(e: { unit: "blocks" | "bytes"; total: number } | undefined) {
+  if (!e) return "—";
+  return e.unit === "bytes" ? formatBytes(e.total) : `${Math.round(e.total).toLocaleString("en-US")} blocks`;
+}
+
+type Worker = {
+  cluster: string;
+  name: string;
+  totalBytes: number;
+  share: number | null;
+  evictionUnit: "blocks" | "bytes";
+  evicted: number | null;
+  lastUsedBytes: number | null;
+  lastCapacityBytes: number | null;
+};
+
+/** A worker serving at least this many times its even share of its cluster's reads is a hot spot. */
+const HOT_FACTOR = 1.5;
+
+/** Every worker with what it served and its share of its cluster: an uneven share points at a hot key or a lost worker. */
+function Workers({ workers }: { workers: Worker[] }) {
+  const perCluster = new Map<string, number>();
+  for (const w of workers) perCluster.set(w.cluster, (perCluster.get(w.cluster) ?? 0) + 1);
+  return (
+    <section className="card" aria-labelledby="workers-heading">
+      <h2 id="workers-heading">Workers</h2>
+      <div className="table-wrap">
+        <table className="data" data-testid="cache-workers">
+          <thead>
+            <tr>
+              <th>Cluster</th>
+              <th>Worker</th>
+              <th className="num">Served</th>
+              <th className="num">Share of cluster</th>
+              <th className="num">Evicted</th>
+              <th className="num">Used / capacity</th>
+            </tr>
+          </thead>
+          <tbody>
+            {workers.map((w) => {
+              const even = 1 / perCluster.get(w.cluster)!;
+              const hot = w.share !== null && perCluster.get(w.cluster)! > 1 && w.share >= HOT_FACTOR * even;
+              return (
+                <tr key={`${w.cluster}/${w.name}`} data-worker={w.name}>
+                  <td>{w.cluster}</td>
+                  <td>
+                    <code>{w.name}</code>
+                  </td>
+                  <td className="num">{formatBytes(w.totalBytes)}</td>
+                  <td className="num">
+                    {formatPercent(w.share, 1)}
+                    {hot && (
+                      <span className="badge warn" style={{ marginLeft: 6 }} title={`More than ${HOT_FACTOR}× an even share (${formatPercent(even, 1)})`}>
+                        hot
+                      </span>
+                    )}
+                  </td>
+                  <td className="num">{w.evicted === null ? "—" : evicted({ unit: w.evictionUnit, total: w.evicted })}</td>
+                  <td className="num">
+                    {w.lastCapacityBytes === null ? "—" : `${formatBytes(w.lastUsedBytes)} / ${formatBytes(w.lastCapacityBytes)}`}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <p className="muted" style={{ marginBottom: 0, marginTop: 10 }}>
+        Served = bytes a worker sent to clients over the range, from its storage or fetched from the object store. An even spread is 1 ÷ the
+        cluster&apos;s workers; a worker marked hot carries at least {HOT_FACTOR}× that.
+      </p>
+    </section>
   );
 }
 

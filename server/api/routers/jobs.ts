@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AppError } from "@/server/errors";
 import { listAnnotations } from "@/server/annotations/annotations";
 import { readCacheClusters } from "@/server/query/cache";
+import { readCacheWorkers } from "@/server/query/cache-workers";
 import { readModelLoads } from "@/server/query/model-loads";
 import { listGpuPrices } from "@/server/query/gpu-prices";
 import { getJobDetail, getJobs, planCounterRead } from "@/server/query/jobs";
@@ -40,12 +41,13 @@ export const cacheRouter = createTRPCRouter({
     const range = resolveRange(input);
     const read = planCounterRead(range);
     const clusters = await readCacheClusters(ctx.db, read, { nowMs: range.nowMs });
+    const { workers, evictions } = await readCacheWorkers(ctx.db, read, { nowMs: range.nowMs });
     const modelLoads = await readModelLoads(ctx.db, read, { nowMs: range.nowMs });
     const annotations = await listAnnotations(ctx.db, {
       startMs: read.startMs,
       endMs: read.endMs,
       scopes: { cluster: clusters.map((c) => c.name) },
     });
-    return { read, clusters, modelLoads, annotations, rangeError: range.rangeError };
+    return { read, clusters, workers, evictions, modelLoads, annotations, rangeError: range.rangeError };
   }),
 });
