@@ -8,7 +8,7 @@ const FINANCE = { email: "cost-finance@example.com", password: "cost finance pas
 
 /**
  * An Alluxio 2.x cluster in us-west-2 reading a bucket in us-east-1, hourly since the start of the day (or of the
- * month, if later): 100 GB served an hour, 20 GB of it fetched from the bucket.
+ * month, if later): 100 GB served an hour, 20 GB of it fetched from the bucket, by one job of team e2e-finance.
  */
 function clusterPage(nowMs: number): string {
   const monthStart = Date.UTC(new Date(nowMs).getUTCFullYear(), new Date(nowMs).getUTCMonth(), 1);
@@ -21,6 +21,9 @@ function clusterPage(nowMs: number): string {
       `Cluster_BytesReadRemote{${labels}} ${i * 10 * GB} ${t}`,
       `Cluster_BytesReadUfsAll{${labels}} ${i * 5 * GB} ${t}`,
       `Cluster_BytesReadPerUfs_UFS:s3:__e2e_corpus_east_{${labels}} ${i * 5 * GB} ${t}`,
+      // The one training job reading through it, whose team therefore carries its egress.
+      `training_step_seconds_total{job="e2e-cost-train",rank="0"} ${i * 900} ${t}`,
+      `training_job_info{job="e2e-cost-train",team="e2e-finance",cache_cluster="e2e-cost-west"} 1 ${t}`,
     );
   }
   return `${lines.join("\n")}\n`;
@@ -79,8 +82,25 @@ test.describe("cost", () => {
     await expect(page.getByTestId("cost-total")).toBeVisible();
     await page.screenshot({ path: path.join(SCREENS, "cost-print.png"), fullPage: true });
     await page.emulateMedia({ media: "screen" });
-    // The named bucket's row: 5 GB a quarter-hour at $0.02/GB.
     const named = rows.find((r) => r[1] === "s3://e2e-corpus-east")!;
+    // By team: the job's team carries the cluster's egress, and the team CSV adds up to the page too.
+    const teams = page.getByTestId("cost-teams");
+    await expect(teams.locator('tr[data-team="e2e-finance"]')).toContainText("e2e-cost-train");
+    const teamDownload = page.waitForEvent("download");
+    await page.getByTestId("cost-teams-csv").click();
+    const teamLines = fs.readFileSync((await (await teamDownload).path())!, "utf8").trim().split("\r\n");
+    expect(teamLines[0]).toBe("team,jobs,object_store_bytes,egress_usd,without_cache_usd,saved_usd");
+    const teamRows = teamLines.slice(1, -1).map((l) => l.split(","));
+    const teamTotal = teamLines.at(-1)!.split(",");
+    expect(teamRows).toHaveLength(await teams.locator("tbody tr").count());
+    for (const column of [3, 4, 5]) {
+      const cents = teamRows.reduce((a, r) => a + Math.round(Number(r[column]) * 100), 0);
+      expect(cents, `team column ${column}`).toBe(Math.round(Number(teamTotal[column]) * 100));
+    }
+    expect(teamTotal.slice(3)).toEqual(total.slice(8));
+    const finance = teamRows.find((r) => r[0] === "e2e-finance")!;
+    expect(Number(finance[3])).toBeCloseTo(Number(named[8]), 2);
+    // The named bucket's row: 5 GB a quarter-hour at $0.02/GB.
     expect(Number(named[8])).toBeCloseTo((Number(named[5]) / GB) * 0.02, 2);
   });
 });

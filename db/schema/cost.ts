@@ -69,16 +69,22 @@ export const egressPrices = pgTable(
   ],
 );
 
-/** Monthly budgets for egress, per cache cluster or for everything. */
+/** Monthly budgets for egress: for everything, a cache cluster's, or a team's (from its jobs' share). */
 export const costBudgets = pgTable(
   "cost_budgets",
   {
     id: serial("id").primaryKey(),
-    /** A cache cluster's name, or empty for the total. */
+    /** A cache cluster's name, or empty. */
     cluster: text("cluster").notNull().default(""),
+    /** A team's name (the `team` fact of its jobs), or empty; at most one of cluster and team is set. */
+    team: text("team").notNull().default(""),
     monthlyUsd: doublePrecision("monthly_usd").notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     updatedBy: integer("updated_by").references(() => users.id, { onDelete: "set null" }),
   },
-  (t) => [uniqueIndex("cost_budgets_cluster_key").on(t.cluster), check("cost_budgets_usd_check", sql`${t.monthlyUsd} > 0`)],
+  (t) => [
+    uniqueIndex("cost_budgets_scope_key").on(t.cluster, t.team),
+    check("cost_budgets_usd_check", sql`${t.monthlyUsd} > 0`),
+    check("cost_budgets_one_scope_check", sql`${t.cluster} = '' or ${t.team} = ''`),
+  ],
 );

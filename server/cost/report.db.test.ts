@@ -108,4 +108,46 @@ describe("the cost report", () => {
       addPrice(database.db, { cloud: "aws", kind: "request_get", usdPerUnit: 0.0004, unit: "GB", effectiveFrom: "2026-11-03", source: "a contract" }, {}),
     ).rejects.toThrow("Request prices are per 1k requests");
   });
+
+  it("shares each cluster's egress out to the teams whose jobs read through it that day, by their step seconds, to the cent", async () => {
+    const job = (name: string, labels: Record<string, string>, fromHour: number, perHour: number): DecodedSeries[] => [
+      {
+        metric: "training_step_seconds_total",
+        labels: { job: name, rank: "0" },
+        samples: Array.from({ length: 72 - fromHour }, (_, i) => ({ tsMs: NOV1 + (fromHour + i) * H, value: i * perHour })),
+      },
+      { metric: "training_job_info", labels: { job: name, ...labels }, samples: [{ tsMs: NOV1 + fromHour * H, value: 1 }] },
+    ];
+    await new MetricsSink(database.db).write(
+      {
+        series: [
+          // llm steps all three days on west; vision joins it on Nov 3 (its first sample, at 23:00 on Nov 2, is the
+          // base) with a third of llm's step seconds; a job without a team reads through eu.
+          ...job("llm-pretrain", { team: "llm", cache_cluster: "west" }, 0, 3600),
+          ...job("vit-finetune", { team: "vision", cache_cluster: "west" }, 47, 1200),
+          ...job("adhoc", { cache_cluster: "eu" }, 0, 600),
+        ],
+        metadata: [],
+        skipped: {},
+      },
+      { nowMs: NOW },
+    );
+    await setBudget(database.db, { team: "vision", monthlyUsd: 5 }, {});
+    await expect(setBudget(database.db, { team: "vision", cluster: "west", monthlyUsd: 5 }, {})).rejects.toThrow("a cache cluster or for a team, not both");
+    const report = await getCostReport(database.db, { fromMs: NOV1, toMs: NOV4, nowMs: NOW });
+    // West's egress by day is $9.21, $9.61 and $14.41 (the price change above); Nov 3 splits 3:1.
+    expect(report.daily.map((d) => d.actualCents)).toEqual([921, 961, 1441]);
+    expect(report.teams.map((t) => [t.kind, t.team, t.jobs, t.actualCents])).toEqual([
+      ["team", "llm", ["llm-pretrain"], 921 + 961 + 1081],
+      ["team", "vision", ["vit-finetune"], 360],
+      ["no-team", "", ["adhoc"], 0],
+    ]);
+    const sum = (f: (t: (typeof report.teams)[number]) => number) => report.teams.reduce((a, t) => a + f(t), 0);
+    expect(sum((t) => t.actualCents)).toBe(report.totals.actualCents);
+    expect(sum((t) => t.withoutCacheCents)).toBe(report.totals.withoutCacheCents);
+    expect(sum((t) => t.savingsCents)).toBe(report.totals.grossSavingsCents);
+    // vision's $5 budget: $3.60 on Nov 3 crosses half of it.
+    const vision = report.budgets.find((b) => b.team === "vision")!;
+    expect([vision.spentCents, vision.marks[0], vision.marks[1]]).toEqual([360, { percent: 50, dayMs: NOV1 + 2 * 24 * H }, { percent: 75, dayMs: null }]);
+  });
 });

@@ -9,8 +9,10 @@ import { cacheClusterSites, costBudgets, egressPrices, storageSources } from "@/
 import { clusterOf, PER_UFS_2X_PREFIX, PER_UFS_OP_PREFIX, perUfsAddress, perUfsOperation, readCacheClusters, UFS_3X } from "@/server/query/cache";
 import type { RangeRead } from "@/server/query/gpus";
 import { readIncreases } from "@/server/query/increases";
+import { readJobUsage } from "@/server/query/jobs";
 import { bucketStarts, findSeries, findSeriesByPrefix } from "@/server/query/read";
 import { cacheCostUsd, cents, type DayFlow, mangle, type PricedDay, priceFlows, requestClass, type Route, type Site } from "./egress";
+import { type TeamRow, teamRows } from "./teams";
 
 export const DAY_MS = 86_400_000;
 
@@ -37,12 +39,14 @@ export interface CostReport {
   fromMs: number;
   toMs: number;
   routes: RouteRow[];
+  /** Egress shared out to teams by their jobs' step seconds on each cluster and day; adds up to the totals. */
+  teams: TeamRow[];
   clusters: Array<{ cluster: string; ufsBytes: number; servedBytes: number; actualCents: number; withoutCacheCents: number; cacheCostCents: number; netSavingsCents: number }>;
   totals: { ufsBytes: number; servedBytes: number; actualCents: number; withoutCacheCents: number; grossSavingsCents: number; cacheCostCents: number; netSavingsCents: number };
   daily: Array<{ dayMs: number; actualCents: number; withoutCacheCents: number }>;
   /** Only when the period reaches today: month-end egress from the last complete days' run-rate, with a band. */
   forecast: { monthEndCents: number; lowCents: number; highCents: number; runRateCents: number; days: number } | null;
-  budgets: Array<{ id: number; cluster: string; monthlyCents: number; spentCents: number; marks: Array<{ percent: number; dayMs: number | null }> }>;
+  budgets: Array<{ id: number; cluster: string; team: string; monthlyCents: number; spentCents: number; marks: Array<{ percent: number; dayMs: number | null }> }>;
   /** Bytes fetched by clusters without a site, or from sources nobody mapped: priced at $0 and listed, never dropped. */
   unmappedBytes: number;
   clustersWithoutSite: string[];
@@ -53,7 +57,7 @@ async function loadBook(db: Db) {
     db.select().from(egressPrices).orderBy(asc(egressPrices.effectiveFrom)),
     db.select().from(cacheClusterSites),
     db.select().from(storageSources),
-    db.select().from(costBudgets).orderBy(asc(costBudgets.cluster)),
+    db.select().from(costBudgets).orderBy(asc(costBudgets.team), asc(costBudgets.cluster)),
   ]);
   return { book, sites: new Map<string, Site>(sites.map((s) => [s.name, s])), sources, budgets };
 }
@@ -177,6 +181,15 @@ export async function getCostReport(db: Db, period: { fromMs: number; toMs: numb
   const withoutCacheCents = sum((r) => r.withoutCacheCents);
   const cacheCostCents = clusterRows.reduce((a, c) => a + c.cacheCostCents, 0);
 
+  const firstDay = Math.floor(period.fromMs / DAY_MS) * DAY_MS;
+  const jobDays = bucketStarts(firstDay, Math.max(readTo, firstDay + 1), DAY_MS);
+  const usage = await readJobUsage(db, { startMs: firstDay, endMs: Math.max(readTo, firstDay + 1), stepMs: DAY_MS, resolution: "1h", times: jobDays }, period.nowMs);
+  const teams = teamRows(
+    priced,
+    usage.map((j) => ({ name: j.name, team: j.facts.team, cacheCluster: j.facts.cacheCluster, stepSeconds: j.stepSeconds })),
+    { actualCents, withoutCacheCents },
+  );
+
   const dayMap = new Map<number, { actualUsd: number; withoutCacheUsd: number }>();
   for (const d of priced) {
     const day = dayMap.get(d.dayMs) ?? { actualUsd: 0, withoutCacheUsd: 0 };
@@ -223,17 +236,20 @@ export async function getCostReport(db: Db, period: { fromMs: number; toMs: numb
     let running = 0;
     const crossed = new Map<number, number | null>([50, 75, 90, 100].map((p) => [p, null]));
     for (const [t] of monthDays) {
-      const dayUsd = priced.filter((d) => d.dayMs === t && (!b.cluster || d.cluster === b.cluster)).reduce((a, d) => a + d.actualUsd, 0);
+      const dayUsd = b.team
+        ? (teams.daily.get(b.team)?.get(t) ?? 0)
+        : priced.filter((d) => d.dayMs === t && (!b.cluster || d.cluster === b.cluster)).reduce((a, d) => a + d.actualUsd, 0);
       running += cents(dayUsd);
       for (const p of crossed.keys()) if (crossed.get(p) === null && running * 100 >= p * monthlyCents) crossed.set(p, t);
     }
-    return { id: b.id, cluster: b.cluster, monthlyCents, spentCents: running, marks: [...crossed.entries()].map(([percent, dayMs]) => ({ percent, dayMs })) };
+    return { id: b.id, cluster: b.cluster, team: b.team, monthlyCents, spentCents: running, marks: [...crossed.entries()].map(([percent, dayMs]) => ({ percent, dayMs })) };
   });
 
   return {
     fromMs: period.fromMs,
     toMs: period.toMs,
     routes,
+    teams: teams.rows,
     clusters: clusterRows,
     totals: {
       ufsBytes: sum((r) => r.ufsBytes),

@@ -50,10 +50,18 @@ export const PriceInput = z.object({
 });
 export type PriceInput = z.input<typeof PriceInput>;
 
-export const BudgetInput = z.object({
-  cluster: z.string().trim().max(200).default(""),
-  monthlyUsd: z.number().finite().positive("A budget is more than $0.").max(100_000_000),
-});
+export const BudgetInput = z
+  .object({
+    cluster: z.string().trim().max(200).default(""),
+    team: z.string().trim().max(200).default(""),
+    monthlyUsd: z.number().finite().positive("A budget is more than $0.").max(100_000_000),
+  })
+  .refine((b) => b.cluster === "" || b.team === "", { message: "A budget is for a cache cluster or for a team, not both.", path: ["team"] });
+
+/** How a budget is named in the audit log and on the page. */
+export function budgetScope(b: { cluster: string; team: string }): string {
+  return b.cluster ? b.cluster : b.team ? `team ${b.team}` : "total";
+}
 
 export async function listSites(db: Db) {
   return db.select().from(cacheClusterSites).orderBy(asc(cacheClusterSites.name));
@@ -119,19 +127,19 @@ export async function addPrice(db: Db, raw: PriceInput, actor: Actor) {
 }
 
 export async function listBudgets(db: Db) {
-  return db.select().from(costBudgets).orderBy(asc(costBudgets.cluster));
+  return db.select().from(costBudgets).orderBy(asc(costBudgets.team), asc(costBudgets.cluster));
 }
 
 export async function setBudget(db: Db, raw: z.input<typeof BudgetInput>, actor: Actor) {
   const input = BudgetInput.parse(raw);
   const values = { ...input, updatedAt: new Date(), updatedBy: actor.userId ?? null };
-  const [row] = await db.insert(costBudgets).values(values).onConflictDoUpdate({ target: costBudgets.cluster, set: values }).returning();
-  await recordAudit(db, actor, "cost.budget.set", input.cluster || "total", { monthlyUsd: input.monthlyUsd });
+  const [row] = await db.insert(costBudgets).values(values).onConflictDoUpdate({ target: [costBudgets.cluster, costBudgets.team], set: values }).returning();
+  await recordAudit(db, actor, "cost.budget.set", budgetScope(input), { monthlyUsd: input.monthlyUsd });
   return row!;
 }
 
 export async function deleteBudget(db: Db, id: number, actor: Actor) {
   const deleted = await db.delete(costBudgets).where(and(eq(costBudgets.id, id))).returning();
   if (deleted.length === 0) throw new AppError("NOT_FOUND", `Budget ${id} does not exist.`);
-  await recordAudit(db, actor, "cost.budget.delete", deleted[0]!.cluster || "total");
+  await recordAudit(db, actor, "cost.budget.delete", budgetScope(deleted[0]!));
 }

@@ -415,6 +415,16 @@ export async function getJobs(
   return { read, jobs: list, totals };
 }
 
+/** Each job's facts and its ranks' step seconds per bucket of a read: how much it used what it ran on. */
+export async function readJobUsage(db: Db, read: RangeRead, nowMs?: number): Promise<Array<{ name: string; facts: JobFacts; stepSeconds: Map<number, number> }>> {
+  const jobs = await readJobs(db, read, { nowMs });
+  return [...jobs.values()].map((job) => {
+    const stepSeconds = new Map<number, number>();
+    for (const r of job.ranks.values()) for (const [t, v] of r.step ?? []) stepSeconds.set(t, (stepSeconds.get(t) ?? 0) + v);
+    return { name: job.name, facts: job.facts, stepSeconds };
+  });
+}
+
 export interface JobDetail {
   read: RangeRead;
   job: JobSummary;

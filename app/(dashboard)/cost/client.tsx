@@ -11,7 +11,7 @@ import { formatBytes, formatUsd } from "@/server/format";
 import { useUrlState } from "../../_lib/url-state";
 import { useTRPC } from "../../_trpc/client";
 import { rangeInput } from "../gpus/search-params";
-import { costCsv } from "./csv";
+import { costCsv, teamsCsv } from "./csv";
 import { PERIODS, readPeriod } from "./period";
 
 type Report = inferRouterOutputs<AppRouter>["cost"]["report"];
@@ -31,7 +31,7 @@ export function CostClient({ empty, canEditTopology }: { empty: ReactNode; canEd
   const bars = useCallback(
     (c: ChartColors) => {
       if (!data) return {};
-      const dailyBudget = data.budgets.find((b) => b.cluster === "");
+      const dailyBudget = data.budgets.find((b) => b.cluster === "" && b.team === "");
       const perDay = dailyBudget ? dailyBudget.monthlyCents / 100 / daysInMonth(data.daily[0]?.dayMs ?? data.fromMs) : null;
       return {
         color: ["#d97706", c.border],
@@ -155,6 +155,7 @@ export function CostClient({ empty, canEditTopology }: { empty: ReactNode; canEd
         </div>
         <RouteTable report={r} />
       </section>
+      <Teams report={r} />
       <div className="grid-2">
         <section className="card" aria-labelledby="clusters-heading">
           <h2 id="clusters-heading">By cache cluster</h2>
@@ -250,7 +251,7 @@ function Budgets({ report }: { report: Report }) {
     <section className="card" aria-labelledby="budgets-heading">
       <h2 id="budgets-heading">Budgets this month</h2>
       {report.budgets.length === 0 ? (
-        <p className="muted">No budgets. Finance sets monthly egress budgets, in total or per cluster, on the price book page.</p>
+        <p className="muted">No budgets. Finance sets monthly egress budgets, in total, per cluster or per team, on the price book page.</p>
       ) : (
         <table className="data" data-testid="cost-budgets">
           <thead>
@@ -264,7 +265,7 @@ function Budgets({ report }: { report: Report }) {
             {report.budgets.map((b) => (
               <tr key={b.id}>
                 <td>
-                  {b.cluster || "All egress"}
+                  {budgetName(b)}
                   <div className="muted">{dollars(b.monthlyCents)} a month</div>
                 </td>
                 <td className="num">
@@ -291,6 +292,81 @@ function Budgets({ report }: { report: Report }) {
           </tbody>
         </table>
       )}
+    </section>
+  );
+}
+
+const budgetName = (b: { cluster: string; team: string }) => (b.cluster ? b.cluster : b.team ? `Team ${b.team}` : "All egress");
+
+const TEAM_TEXT: Record<string, string> = { "no-team": "Jobs without a team", unattributed: "Unattributed" };
+
+/** Egress shared out to the teams whose jobs kept each cluster busy, with its CSV. */
+function Teams({ report }: { report: Report }) {
+  const t = report.totals;
+  const range = `${day(report.fromMs)}-${day(Math.min(report.toMs, Date.now()) - 1)}`;
+  return (
+    <section className="card" aria-labelledby="teams-heading">
+      <div className="row" style={{ justifyContent: "space-between" }}>
+        <h2 id="teams-heading">By team</h2>
+        {report.teams.length > 0 && (
+          <a className="button small" download={`flightdeck-egress-teams-${range}.csv`} href={`data:text/csv;charset=utf-8,${encodeURIComponent(teamsCsv(report))}`} data-testid="cost-teams-csv">
+            Download CSV
+          </a>
+        )}
+      </div>
+      {report.teams.length === 0 ? (
+        <p className="muted">No egress in this period.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="data" data-testid="cost-teams">
+            <thead>
+              <tr>
+                <th>Team</th>
+                <th>Jobs</th>
+                <th className="num">From object store</th>
+                <th className="num">Egress</th>
+                <th className="num">Without cache</th>
+                <th className="num">Saved</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.teams.map((row) => (
+                <tr key={`${row.kind}/${row.team}`} data-team={row.kind === "team" ? row.team : row.kind}>
+                  <td>{row.kind === "team" ? <strong>{row.team}</strong> : <span className="muted">{TEAM_TEXT[row.kind]}</span>}</td>
+                  <td>
+                    {row.jobs.length === 0
+                      ? "—"
+                      : row.jobs.slice(0, 3).map((j, i) => (
+                          <span key={j}>
+                            {i > 0 && ", "}
+                            <Link href={`/jobs/${encodeURIComponent(j)}`}>{j}</Link>
+                          </span>
+                        ))}
+                    {row.jobs.length > 3 && <span className="muted"> +{row.jobs.length - 3}</span>}
+                  </td>
+                  <td className="num">{formatBytes(row.ufsBytes)}</td>
+                  <td className="num">{dollars(row.actualCents)}</td>
+                  <td className="num">{dollars(row.withoutCacheCents)}</td>
+                  <td className="num">{dollars(row.savingsCents)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr data-testid="cost-teams-total">
+                <th colSpan={2}>Total</th>
+                <th className="num">{formatBytes(t.ufsBytes)}</th>
+                <th className="num">{dollars(t.actualCents)}</th>
+                <th className="num">{dollars(t.withoutCacheCents)}</th>
+                <th className="num">{dollars(t.grossSavingsCents)}</th>
+              </tr>
+            </tfoot>
+          </table>
+        </div>
+      )}
+      <p className="muted" style={{ marginBottom: 0, marginTop: 10 }}>
+        A cluster&apos;s egress each day is shared between the teams whose jobs read through it that day (the job&apos;s <code>team</code> and{" "}
+        <code>cache_cluster</code> facts), in proportion to their step seconds there. Days no job of a cluster ran stay unattributed.
+      </p>
     </section>
   );
 }

@@ -21,7 +21,7 @@ export function PriceBookClient() {
   const prices = useQuery(trpc.cost.prices.queryOptions());
   const budgets = useQuery(trpc.cost.budgets.queryOptions());
   const [form, setForm] = useState({ cloud: "aws", kind: "inter_region", tierFrom: "0", usdPerUnit: "", unit: "GB", effectiveFrom: new Date().toISOString().slice(0, 10), source: "" });
-  const [budget, setBudgetForm] = useState({ cluster: "", monthlyUsd: "" });
+  const [budget, setBudgetForm] = useState({ scope: "total", name: "", monthlyUsd: "" });
   const [problem, setProblem] = useState<string | null>(null);
   const add = useMutation(
     trpc.cost.addPrice.mutationOptions({
@@ -32,7 +32,7 @@ export function PriceBookClient() {
     }),
   );
   const refreshBudgets = () => queryClient.invalidateQueries({ queryKey: trpc.cost.budgets.queryKey() });
-  const saveBudget = useMutation(trpc.cost.setBudget.mutationOptions({ onSuccess: () => (setBudgetForm({ cluster: "", monthlyUsd: "" }), refreshBudgets()) }));
+  const saveBudget = useMutation(trpc.cost.setBudget.mutationOptions({ onSuccess: () => (setBudgetForm({ scope: "total", name: "", monthlyUsd: "" }), refreshBudgets()) }));
   const removeBudget = useMutation(trpc.cost.deleteBudget.mutationOptions({ onSuccess: refreshBudgets }));
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value }));
 
@@ -115,15 +115,30 @@ export function PriceBookClient() {
               e.preventDefault();
               const monthlyUsd = Number(budget.monthlyUsd);
               if (!Number.isFinite(monthlyUsd) || monthlyUsd <= 0) return setProblem("Budget: give a monthly amount in dollars, e.g. 20000.");
+              if (budget.scope !== "total" && !budget.name.trim()) return setProblem(`Budget: name the ${budget.scope === "team" ? "team" : "cache cluster"}.`);
               setProblem(null);
-              saveBudget.mutate({ cluster: budget.cluster, monthlyUsd });
+              saveBudget.mutate({ cluster: budget.scope === "cluster" ? budget.name : "", team: budget.scope === "team" ? budget.name : "", monthlyUsd });
             }}
           >
             <div className="form-grid">
               <label>
-                Cache cluster (empty: all egress)
-                <input value={budget.cluster} onChange={(e) => setBudgetForm((b) => ({ ...b, cluster: e.target.value }))} placeholder="cache-us-west" />
+                For
+                <select value={budget.scope} onChange={(e) => setBudgetForm((b) => ({ ...b, scope: e.target.value }))}>
+                  <option value="total">All egress</option>
+                  <option value="cluster">A cache cluster</option>
+                  <option value="team">A team</option>
+                </select>
               </label>
+              {budget.scope !== "total" && (
+                <label>
+                  {budget.scope === "team" ? "Team (its jobs' team fact)" : "Cache cluster"}
+                  <input
+                    value={budget.name}
+                    onChange={(e) => setBudgetForm((b) => ({ ...b, name: e.target.value }))}
+                    placeholder={budget.scope === "team" ? "llm" : "cache-us-west"}
+                  />
+                </label>
+              )}
               <label>
                 $ a month
                 <input inputMode="decimal" value={budget.monthlyUsd} onChange={(e) => setBudgetForm((b) => ({ ...b, monthlyUsd: e.target.value }))} required />
@@ -141,10 +156,10 @@ export function PriceBookClient() {
               <tbody>
                 {budgets.data.map((b) => (
                   <tr key={b.id}>
-                    <td>{b.cluster || "All egress"}</td>
+                    <td>{b.cluster ? b.cluster : b.team ? `Team ${b.team}` : "All egress"}</td>
                     <td className="num">{formatUsd(b.monthlyUsd, { whole: true })} a month</td>
                     <td>
-                      <button type="button" className="small" onClick={() => removeBudget.mutate({ id: b.id })} aria-label={`Delete budget ${b.cluster || "all egress"}`}>
+                      <button type="button" className="small" onClick={() => removeBudget.mutate({ id: b.id })} aria-label={`Delete budget ${b.cluster || (b.team ? `team ${b.team}` : "all egress")}`}>
                         Delete
                       </button>
                     </td>
