@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, check, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 /**
  * `/metrics` pages Flightdeck pulls (dcgm-exporter, Alluxio, anything Prometheus could scrape). `next_due_at` is
@@ -33,4 +33,27 @@ export const scrapeTargets = pgTable(
     check("scrape_targets_interval_check", sql`${t.intervalSeconds} between 1 and 3600`),
     check("scrape_targets_timeout_check", sql`${t.timeoutSeconds} between 1 and ${t.intervalSeconds}`),
   ],
+);
+
+/**
+ * What each sender delivered, a row per source and minute: an API token (`token:<id>`) pushing to an ingest endpoint
+ * or a scrape target (`scrape:<id>`). Written from in-memory counters every few seconds, adding up, so several app
+ * instances can share a row. Kept a week (the retention job).
+ */
+export const ingestSourceMinutes = pgTable(
+  "ingest_source_minutes",
+  {
+    source: text("source").notNull(),
+    minute: timestamp("minute", { withTimezone: true }).notNull(),
+    samples: integer("samples").notNull().default(0),
+    /** Distinct series written in the minute (the largest count any one instance saw). */
+    series: integer("series").notNull().default(0),
+    rejectedSamples: integer("rejected_samples").notNull().default(0),
+    rejectedRequests: integer("rejected_requests").notNull().default(0),
+    /** Reason → count (samples for skipped samples, requests for refused requests). */
+    reasons: jsonb("reasons").$type<Record<string, number>>().notNull().default({}),
+    lastError: text("last_error"),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.minute] }), index("ingest_source_minutes_minute_idx").on(t.minute)],
 );

@@ -11,6 +11,7 @@ import { IngestGate, isDatabaseUnavailable } from "./gate";
 import { MAX_BODY_BYTES, readCappedBody } from "./limits";
 import { OtlpDeltaAccumulator } from "./otlp";
 import { type MetricsSink, sinkFor, type WriteResult } from "./sink";
+import { type SourceStats, sourceStatsFor, tokenSource } from "./sources";
 import { type DecodedBatch, IngestError } from "./types";
 
 /** Seconds a sender should wait before retrying a 503. */
@@ -18,6 +19,7 @@ const RETRY_AFTER_SECONDS = 5;
 
 interface IngestState {
   sink: MetricsSink;
+  sources: SourceStats;
   gate: IngestGate;
   deltas: OtlpDeltaAccumulator;
 }
@@ -31,6 +33,7 @@ const globalForIngest = globalThis as unknown as { flightdeckIngest?: Promise<In
 export function getIngestState(): Promise<IngestState> {
   globalForIngest.flightdeckIngest ??= getDatabase().then((database) => ({
     sink: sinkFor(database.db),
+    sources: sourceStatsFor(database.db),
     gate: new IngestGate(),
     deltas: new OtlpDeltaAccumulator(),
   }));
@@ -66,28 +69,39 @@ export async function receive<T>(request: Request, options: ReceiveOptions<T>): 
     return response;
   };
   let principal: TokenPrincipal | undefined;
+  let state: IngestState | undefined;
+  // A refusal after the token is known is counted against it on Settings → Sources.
+  const refused = (reason: string, message: string) => {
+    if (principal && state) state.sources.recordRejected(tokenSource(principal.tokenId), Date.now(), reason, message);
+  };
   try {
     const database = await getDatabase();
     principal = await authenticateBearer(database.db, request.headers.get("authorization"), "metrics:write");
-    const state = await getIngestState();
+    state = await getIngestState();
     const decoded = options.decode(await readBody(request), state);
     const samples = decoded.batch.series.reduce((n, s) => n + s.samples.length, 0);
     const leave = state.gate.tryEnter(samples);
     if (!leave) {
-      return fail(503, `Flightdeck is busy writing other batches; retry after ${RETRY_AFTER_SECONDS} s.`, null, {
-        "retry-after": String(RETRY_AFTER_SECONDS),
-      });
+      const message = `Flightdeck is busy writing other batches; retry after ${RETRY_AFTER_SECONDS} s.`;
+      refused("busy", message);
+      return fail(503, message, null, { "retry-after": String(RETRY_AFTER_SECONDS) });
     }
     try {
-      const written = await state.sink.write(decoded.batch, { nowMs: Date.now(), rawRetentionMs: RAW_RETENTION_MS });
+      const nowMs = Date.now();
+      const written = await state.sink.write(decoded.batch, { nowMs, rawRetentionMs: RAW_RETENTION_MS });
+      state.sources.recordWrite(tokenSource(principal.tokenId), nowMs, written, decoded.batch.skipped);
       return options.respond(decoded, written);
     } finally {
       leave();
     }
   } catch (error) {
-    if (error instanceof IngestError) return fail(error.status, error.message, error);
+    if (error instanceof IngestError) {
+      refused(error.status === 413 ? "too_large" : error.status === 415 ? "unsupported_type" : "malformed", error.message);
+      return fail(error.status, error.message, error);
+    }
     if (error instanceof AppError) return fail(HTTP_STATUS[error.code], error.message, error);
     if (isDatabaseUnavailable(error)) {
+      refused("database_unavailable", "The database was unavailable; nothing was stored.");
       return fail(503, `The database is unavailable; nothing was stored. Retry after ${RETRY_AFTER_SECONDS} s.`, error, {
         "retry-after": String(RETRY_AFTER_SECONDS),
       });

@@ -4,6 +4,7 @@ import { MAX_BODY_BYTES, readCappedBody } from "./limits";
 import { decodePrometheusText } from "./prom-text";
 import { instanceOf } from "./scrape-config";
 import type { MetricsSink } from "./sink";
+import { scrapeSource, sourceStatsFor } from "./sources";
 import { type DecodedBatch, type DecodedSeries, IngestError, type Labels } from "./types";
 
 /**
@@ -108,10 +109,11 @@ export async function scrapeOnce(db: Db, sink: MetricsSink, target: ScrapeTarget
   let durationMs = performance.now() - started;
   if (batch) {
     try {
-      await sink.write(
+      const written = await sink.write(
         { ...batch, series: [...batch.series, ...reportSeries(target, startMs, true, durationMs, samples)] },
         { nowMs: startMs, rawRetentionMs: opts.rawRetentionMs },
       );
+      sourceStatsFor(db).recordWrite(scrapeSource(target.id), startMs, written, batch.skipped);
     } catch (e) {
       // A page the sink refuses (e.g. over 64 labels on a series) fails the scrape whole, as in Prometheus.
       if (!(e instanceof IngestError)) throw e;
@@ -121,6 +123,7 @@ export async function scrapeOnce(db: Db, sink: MetricsSink, target: ScrapeTarget
     }
   }
   durationMs = performance.now() - started;
+  if (error) sourceStatsFor(db).recordRejected(scrapeSource(target.id), startMs, "scrape_failed", error);
   if (!batch) {
     await sink.write({ series: reportSeries(target, startMs, false, durationMs, 0), metadata: [], skipped: {} }, { nowMs: startMs, rawRetentionMs: opts.rawRetentionMs });
   }

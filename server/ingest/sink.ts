@@ -26,6 +26,8 @@ export interface WriteResult {
   samplesWritten: number;
   staleMarkersWritten: number;
   seriesTouched: number;
+  /** The ids of the series written (samples or stale markers). */
+  seriesIds: number[];
   /** Samples not stored, by reason; none of these fails the request. */
   skipped: { tooOld: number; tooNew: number; dcgmBlank: number; badTimestamp: number };
 }
@@ -119,6 +121,7 @@ export class MetricsSink {
       samplesWritten: 0,
       staleMarkersWritten: 0,
       seriesTouched: 0,
+      seriesIds: [],
       skipped: { tooOld: 0, tooNew: 0, dcgmBlank: 0, badTimestamp: 0 },
     };
     const grouped = groupSeries(batch, opts, result.skipped);
@@ -131,6 +134,7 @@ export class MetricsSink {
     // them first keeps the transaction that holds the samples short.
     await this.ensurePartitions(live);
     const idByHash = await this.resolveSeriesIds(live, opts.nowMs);
+    result.seriesIds = live.map((rows) => idByHash.get(rows.hash)!);
 
     const seriesIds: number[] = [];
     const ts: number[] = [];

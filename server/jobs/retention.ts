@@ -83,6 +83,8 @@ export async function applyRetention(db: Db, nowMs: number, settings: RetentionS
   result.hourRowsDeleted = resultRows<{ n: number }>(
     await db.execute(sql`with d as (delete from samples_1h where bucket < ${hourCutoff}::timestamptz returning 1) select count(*)::int as n from d`),
   )[0]!.n;
+  // Settings → Sources looks back a week at most.
+  await db.execute(sql`delete from ingest_source_minutes where minute < ${new Date(nowMs - 7 * DAY_MS).toISOString()}::timestamptz`);
   // Dirty minutes of dropped days would only make the rollup job recompute empty minutes.
   await db.execute(sql`delete from rollup_dirty_minutes where minute < ${rawCutoff}::timestamptz`);
   const today = Math.floor(nowMs / DAY_MS);

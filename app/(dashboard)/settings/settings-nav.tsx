@@ -7,6 +7,7 @@ const TABS = [
   { href: "/settings/users", label: "Users" },
   { href: "/settings/tokens", label: "API tokens" },
   { href: "/settings/scrape", label: "Scrape targets" },
+  { href: "/settings/sources", label: "Sources" },
   { href: "/settings/topology", label: "Topology" },
   { href: "/settings/audit", label: "Audit log" },
   { href: "/settings/system", label: "System" },

@@ -4,6 +4,7 @@ import { AppError } from "@/server/errors";
 import { ScrapeTargetInput } from "@/server/ingest/scrape-config";
 import { createScrapeTarget, deleteScrapeTarget, listScrapeTargets, updateScrapeTarget } from "@/server/ingest/scrape-targets";
 import { loadTarget, scrapeOnce } from "@/server/ingest/scraper";
+import { getSourcesReport } from "@/server/ingest/source-report";
 import { sinkFor } from "@/server/ingest/sink";
 import { retentionFromEnv } from "@/server/jobs/retention";
 import { adminProcedure, createTRPCRouter } from "../trpc";
@@ -12,6 +13,9 @@ const TargetId = z.object({ id: RowId });
 
 export const scrapeRouter = createTRPCRouter({
   list: adminProcedure.query(({ ctx }) => listScrapeTargets(ctx.db)),
+
+  /** Settings → Sources: what every token and scrape target delivered, and what was refused and why. */
+  sources: adminProcedure.query(({ ctx }) => getSourcesReport(ctx.db)),
 
   create: adminProcedure
     .input(ScrapeTargetInput)

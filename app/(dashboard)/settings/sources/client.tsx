@@ -1,0 +1,146 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import Link from "next/link";
+import type { AppRouter } from "@/server/api/root";
+import { formatUtc } from "@/server/format";
+import { useTRPC } from "../../../_trpc/client";
+
+type Report = inferRouterOutputs<AppRouter>["scrape"]["sources"];
+type Stats = Report["tokens"][number]["stats"];
+
+/** Seconds, minutes, hours or days since a moment, for "last seen". */
+function ago(iso: string | null, nowMs: number): string {
+  if (!iso) return "never";
+  const s = Math.max(0, Math.round((nowMs - Date.parse(iso)) / 1000));
+  if (s < 90) return `${s} s ago`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min ago`;
+  if (s < 36 * 3600) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} d ago`;
+}
+
+const count = (n: number | null) => (n === null ? "—" : n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(n >= 10 || Number.isInteger(n) ? 0 : 1));
+
+function StatCells({ stats, nowMs }: { stats: Stats; nowMs: number }) {
+  const rejected = stats.rejectedSamples + stats.rejectedRequests;
+  return (
+    <>
+      <td title={stats.lastSeenAt ? formatUtc(stats.lastSeenAt) : undefined}>{ago(stats.lastSeenAt, nowMs)}</td>
+      <td className="num">{count(stats.samplesPerMinute)}</td>
+      <td className="num">{count(stats.series)}</td>
+      <td>
+        {rejected === 0 ? (
+          <span className="muted">none</span>
+        ) : (
+          <ul className="plain" data-testid="reasons">
+            {stats.reasons.map((r) => (
+              <li key={r.reason}>
+                <span className={`badge ${r.unit === "requests" ? "bad" : "warn"}`}>{r.count.toLocaleString("en-US")}</span> {r.unit === "requests" ? "requests" : "samples"}: {r.text}
+              </li>
+            ))}
+          </ul>
+        )}
+        {stats.lastError && (
+          <div className="muted" style={{ marginTop: 4, overflowWrap: "anywhere" }}>
+            Last: {stats.lastError}
+          </div>
+        )}
+      </td>
+    </>
+  );
+}
+
+const STAT_HEADERS = (
+  <>
+    <th>Last seen</th>
+    <th className="num">Samples / min</th>
+    <th className="num">Series</th>
+    <th>Refused in the last hour</th>
+  </>
+);
+
+export function SourcesClient() {
+  const trpc = useTRPC();
+  const report = useQuery({ ...trpc.scrape.sources.queryOptions(), refetchInterval: 15_000 });
+  if (report.isPending) return <p className="muted">Loading sources…</p>;
+  if (report.error) return <p className="alert error">{report.error.message}</p>;
+  const r = report.data;
+  const nowMs = report.dataUpdatedAt || Date.now();
+  return (
+    <>
+      <p className="muted">
+        Everything that sends Flightdeck metrics: pushers by their API token, and the pages it scrapes. Samples a minute are averaged over the
+        last {r.windowMinutes} complete minutes; series are the most distinct series in one of them. Refused counts samples Flightdeck skipped
+        (too old, too far ahead, …) and requests it answered with an error, with the last error&apos;s words.
+      </p>
+      <section className="card" aria-labelledby="token-sources">
+        <h2 id="token-sources">Pushed with API tokens</h2>
+        {r.tokens.length === 0 ? (
+          <p className="muted" data-testid="no-token-sources">
+            No token can write metrics yet. <Link href="/settings/tokens">Create a token</Link> with the <code>metrics:write</code> scope and point
+            Prometheus&apos; <code>remote_write</code>, an OpenTelemetry exporter or a script at Flightdeck.
+          </p>
+        ) : (
+          <div className="table-wrap">
+            <table className="data" data-testid="token-sources">
+              <thead>
+                <tr>
+                  <th>Token</th>
+                  {STAT_HEADERS}
+                </tr>
+              </thead>
+              <tbody>
+                {r.tokens.map((t) => (
+                  <tr key={t.id} data-source={`token:${t.name}`}>
+                    <td>
+                      <strong>{t.name}</strong> {t.revoked && <span className="badge bad">revoked</span>}
+                      <div className="muted">
+                        <code>{t.prefix}…</code>
+                      </div>
+                    </td>
+                    <StatCells stats={t.stats} nowMs={nowMs} />
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <section className="card" aria-labelledby="scrape-sources">
+        <h2 id="scrape-sources">Scraped</h2>
+        {r.targets.length === 0 ? (
+          <p className="muted" data-testid="no-scrape-sources">
+            Flightdeck scrapes nothing yet. <Link href="/settings/scrape">Add a scrape target</Link> for a dcgm-exporter, an Alluxio master or
+            worker, or any <code>/metrics</code> page.
+          </p>
+        ) : (
+          <div className="table-wrap">
+            <table className="data" data-testid="scrape-sources">
+              <thead>
+                <tr>
+                  <th>Target</th>
+                  {STAT_HEADERS}
+                </tr>
+              </thead>
+              <tbody>
+                {r.targets.map((t) => (
+                  <tr key={t.id} data-source={`scrape:${t.instance}`}>
+                    <td>
+                      <strong>{t.instance}</strong>{" "}
+                      {!t.enabled ? <span className="badge">paused</span> : t.up === null ? null : <span className={`badge ${t.up ? "good" : "bad"}`}>{t.up ? "up" : "down"}</span>}
+                      <div className="muted" style={{ overflowWrap: "anywhere" }}>
+                        job {t.jobName} · {t.url}
+                      </div>
+                    </td>
+                    <StatCells stats={t.stats} nowMs={nowMs} />
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

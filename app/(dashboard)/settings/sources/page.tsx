@@ -1,0 +1,16 @@
+import type { Metadata } from "next";
+import { requireArea } from "../../../_lib/session";
+import { HydrateClient, prefetch, trpc } from "../../../_trpc/server";
+import { SourcesClient } from "./client";
+
+export const metadata: Metadata = { title: "Sources" };
+
+export default async function SourcesPage() {
+  await requireArea("settings", "/settings/sources");
+  prefetch(trpc.scrape.sources.queryOptions());
+  return (
+    <HydrateClient>
+      <SourcesClient />
+    </HydrateClient>
+  );
+}
