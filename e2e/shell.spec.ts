@@ -10,6 +10,7 @@ const PAGES = [
   { path: "/cost", heading: "Cost", empty: "Nothing to price yet" },
   { path: "/explanations", heading: "Explanations", empty: "No explanations stored yet" },
   { path: "/settings/system", heading: "Settings", empty: "Database" },
+  { path: "/settings/sources", heading: "Settings", empty: "Scraped" },
 ];
 
 for (const { path, heading, empty } of PAGES) {

@@ -45,6 +45,7 @@ export async function getSourcesReport(db: Db, nowMs = Date.now()): Promise<Sour
       last_seen: string | Date;
       first_minute: string | Date | null;
       window_samples: number | string;
+      current_samples: number | string;
       series: number | string | null;
       rejected_samples: number | string;
       rejected_requests: number | string;
@@ -54,6 +55,7 @@ export async function getSourcesReport(db: Db, nowMs = Date.now()): Promise<Sour
       sql`select source, max(last_seen_at) as last_seen,
                  min(minute) filter (where minute >= ${windowStart}::timestamptz and minute < ${current}::timestamptz) as first_minute,
                  coalesce(sum(samples) filter (where minute >= ${windowStart}::timestamptz and minute < ${current}::timestamptz), 0) as window_samples,
+                 coalesce(sum(samples) filter (where minute >= ${current}::timestamptz), 0) as current_samples,
                  max(series) filter (where minute >= ${windowStart}::timestamptz) as series,
                  coalesce(sum(rejected_samples) filter (where minute >= ${hourAgo}::timestamptz), 0) as rejected_samples,
                  coalesce(sum(rejected_requests) filter (where minute >= ${hourAgo}::timestamptz), 0) as rejected_requests,
@@ -78,7 +80,8 @@ export async function getSourcesReport(db: Db, nowMs = Date.now()): Promise<Sour
     const minutes = first === null ? 0 : Math.min(RATE_WINDOW_MINUTES, Math.max(1, (currentMinute - first) / 60_000));
     bySource.set(row.source, {
       lastSeenAt: new Date(row.last_seen).toISOString(),
-      samplesPerMinute: minutes > 0 ? Number(row.window_samples) / minutes : null,
+      // A source that started this minute: what it sent so far, until a minute is complete.
+      samplesPerMinute: minutes > 0 ? Number(row.window_samples) / minutes : Number(row.current_samples) > 0 ? Number(row.current_samples) : null,
       series: row.series === null ? null : Number(row.series),
       rejectedSamples: Number(row.rejected_samples),
       rejectedRequests: Number(row.rejected_requests),

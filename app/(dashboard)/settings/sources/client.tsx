@@ -36,7 +36,7 @@ function StatCells({ stats, nowMs }: { stats: Stats; nowMs: number }) {
           <ul className="plain" data-testid="reasons">
             {stats.reasons.map((r) => (
               <li key={r.reason}>
-                <span className={`badge ${r.unit === "requests" ? "bad" : "warn"}`}>{r.count.toLocaleString("en-US")}</span> {r.unit === "requests" ? "requests" : "samples"}: {r.text}
+                <span className={`badge ${r.unit === "requests" ? "bad" : "warn"}`}>{r.count.toLocaleString("en-US")}</span> {r.unit === "requests" ? (r.count === 1 ? "request" : "requests") : r.count === 1 ? "sample" : "samples"}: {r.text}
               </li>
             ))}
           </ul>
@@ -69,7 +69,7 @@ export function SourcesClient() {
   const nowMs = report.dataUpdatedAt || Date.now();
   return (
     <>
-      <p className="muted">
+      <p className="muted" style={{ marginBottom: 16 }}>
         Everything that sends Flightdeck metrics: pushers by their API token, and the pages it scrapes. Samples a minute are averaged over the
         last {r.windowMinutes} complete minutes; series are the most distinct series in one of them. Refused counts samples Flightdeck skipped
         (too old, too far ahead, …) and requests it answered with an error, with the last error&apos;s words.
