@@ -32,10 +32,26 @@ export interface WriteResult {
   skipped: { tooOld: number; tooNew: number; dcgmBlank: number; badTimestamp: number };
 }
 
+/** One batch's rows, waiting for the group transaction. */
+interface Pending {
+  seriesIds: number[];
+  ts: number[];
+  values: number[];
+  staleIds: number[];
+  staleTs: number[];
+  metadata: MetricMetadata[];
+}
+
+/** At most this many samples share one transaction; a larger batch has one of its own. */
+const MAX_ROWS_PER_GROUP = 50_000;
+
 interface SeriesRows {
   metric: string;
   labels: Labels;
-  hash: string;
+  /** Metric name and sorted labels (`seriesKey`): what the id cache is keyed by. */
+  key: string;
+  /** The series' first position in the batch, for naming it in an error. */
+  index: number;
   ts: number[];
   values: number[];
   staleTs: number[];
@@ -63,18 +79,17 @@ function checkSeries(index: number, metric: string, labels: Labels): void {
   }
 }
 
-/** Merges series that are the same after normalisation, and sorts each one's samples by time. */
+/** Merges series that are the same after normalisation; validation waits for the series the id cache does not know. */
 function groupSeries(batch: DecodedBatch, opts: WriteOptions, skipped: WriteResult["skipped"]): SeriesRows[] {
   const oldest = opts.nowMs - (opts.rawRetentionMs ?? DEFAULT_RAW_RETENTION_MS);
   const newest = opts.nowMs + MAX_FUTURE_SKEW_MS;
   const byKey = new Map<string, SeriesRows>();
   batch.series.forEach((decoded, index) => {
     const labels = normalizeLabels(decoded.labels);
-    checkSeries(index, decoded.metric, labels);
     const key = seriesKey(decoded.metric, labels);
     let rows = byKey.get(key);
     if (!rows) {
-      rows = { metric: decoded.metric, labels, hash: seriesHash(key), ts: [], values: [], staleTs: [] };
+      rows = { metric: decoded.metric, labels, key, index, ts: [], values: [], staleTs: [] };
       byKey.set(key, rows);
     }
     for (const { tsMs, value } of decoded.samples) {
@@ -115,7 +130,11 @@ export class MetricsSink {
     this.ids = new SeriesIdCache(options.seriesCacheSize ?? 500_000);
   }
 
-  /** Validates the whole batch (throws IngestError, nothing written), then writes it in one transaction. */
+  /**
+   * Validates the whole batch (throws IngestError, nothing written), then writes it in one transaction, shared with
+   * the batches that arrived while the previous transaction ran (group commit): a commit costs a WAL flush, so
+   * concurrent senders share one instead of queueing for one each. Resolves once the transaction has committed.
+   */
   async write(batch: DecodedBatch, opts: WriteOptions): Promise<WriteResult> {
     const result: WriteResult = {
       samplesWritten: 0,
@@ -130,31 +149,87 @@ export class MetricsSink {
     result.seriesTouched = live.length;
     if (live.length === 0 && metadata.length === 0) return result;
 
-    // Partitions and series rows are created outside the request's transaction: both are idempotent, and creating
-    // them first keeps the transaction that holds the samples short.
+    // Series the cache knows were checked when first seen; the others are checked before anything is written.
+    const misses = live.filter((rows) => this.ids.get(rows.key) === undefined);
+    for (const rows of misses) checkSeries(rows.index, rows.metric, rows.labels);
+    // Partitions and series rows are created outside the samples' transaction: both are idempotent, and creating
+    // them first keeps that transaction short.
     await this.ensurePartitions(live);
-    const idByHash = await this.resolveSeriesIds(live, opts.nowMs);
-    result.seriesIds = live.map((rows) => idByHash.get(rows.hash)!);
+    const idOf = await this.resolveSeriesIds(live, misses, opts.nowMs);
+    result.seriesIds = live.map((rows) => idOf.get(rows.key)!);
 
-    const seriesIds: number[] = [];
-    const ts: number[] = [];
-    const values: number[] = [];
-    const staleIds: number[] = [];
-    const staleTs: number[] = [];
-    // Sorted by (series, time): the primary key's order, which makes the index inserts sequential.
-    for (const rows of live.sort((a, b) => idByHash.get(a.hash)! - idByHash.get(b.hash)!)) {
-      const id = idByHash.get(rows.hash)!;
-      const order = rows.ts.map((_, i) => i).sort((a, b) => rows.ts[a]! - rows.ts[b]!);
-      for (const i of order) {
-        seriesIds.push(id);
-        ts.push(rows.ts[i]!);
-        values.push(rows.values[i]!);
+    const part: Pending = { seriesIds: [], ts: [], values: [], staleIds: [], staleTs: [], metadata };
+    for (const rows of live) {
+      const id = idOf.get(rows.key)!;
+      for (let i = 0; i < rows.ts.length; i++) {
+        part.seriesIds.push(id);
+        part.ts.push(rows.ts[i]!);
+        part.values.push(rows.values[i]!);
       }
       for (const t of rows.staleTs) {
-        staleIds.push(id);
-        staleTs.push(t);
+        part.staleIds.push(id);
+        part.staleTs.push(t);
       }
     }
+    await this.commit(part);
+    result.samplesWritten = part.ts.length;
+    result.staleMarkersWritten = part.staleTs.length;
+    return result;
+  }
+
+  private readonly queue: Array<{ part: Pending; resolve: () => void; reject: (error: unknown) => void }> = [];
+  private draining = false;
+
+  /** Queues a batch's rows for the next group transaction; resolves when it has committed. */
+  private commit(part: Pending): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ part, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        // Everything waiting, up to a bound that keeps one transaction's latency and arrays in check.
+        let rows = 0;
+        let take = 0;
+        while (take < this.queue.length && (take === 0 || rows + this.queue[take]!.part.ts.length <= MAX_ROWS_PER_GROUP)) rows += this.queue[take++]!.part.ts.length;
+        const group = this.queue.splice(0, take);
+        try {
+          await this.writeGroup(group.map((g) => g.part));
+          for (const g of group) g.resolve();
+        } catch (error) {
+          for (const g of group) g.reject(error);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** One transaction for several batches' samples, sorted by (series, time): the primary key's order. */
+  private async writeGroup(parts: Pending[]): Promise<void> {
+    const n = parts.reduce((a, p) => a + p.ts.length, 0);
+    const ids = new Int32Array(n);
+    const tss = new Float64Array(n);
+    const vals = new Float64Array(n);
+    let k = 0;
+    for (const p of parts) {
+      for (let i = 0; i < p.ts.length; i++, k++) {
+        ids[k] = p.seriesIds[i]!;
+        tss[k] = p.ts[i]!;
+        vals[k] = p.values[i]!;
+      }
+    }
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => ids[a]! - ids[b]! || tss[a]! - tss[b]!);
+    const seriesIds = order.map((i) => ids[i]!);
+    const ts = order.map((i) => tss[i]!);
+    const values = order.map((i) => vals[i]!);
+    const staleIds = parts.flatMap((p) => p.staleIds);
+    const staleTs = parts.flatMap((p) => p.staleTs);
+    const metadata = latestMetadata(parts.flatMap((p) => p.metadata));
 
     await this.db.transaction(async (tx) => {
       for (let start = 0; start < ts.length; start += ROWS_PER_STATEMENT) {
@@ -167,11 +242,12 @@ export class MetricsSink {
           on conflict do nothing`);
       }
       if (ts.length > 0) {
-        // The minutes this batch touched, for the rollup job to (re)compute; see rollupDirtyMinutes in the schema.
-        const minutes = [...new Set(ts.map((t) => Math.floor(t / 60_000) * 60)).values()].sort((a, b) => a - b);
+        // The minutes these batches touched, for the rollup job to (re)compute; see rollupDirtyMinutes in the schema.
+        const minutes = new Set<number>();
+        for (const t of ts) minutes.add(Math.floor(t / 60_000) * 60);
         await tx.execute(sql`
           insert into rollup_dirty_minutes (minute)
-          select to_timestamp(m) from unnest(${sql.param(minutes)}::float8[]) as u(m)
+          select to_timestamp(m) from unnest(${sql.param([...minutes].sort((a, b) => a - b))}::float8[]) as u(m)
           on conflict (minute) do update set writes = rollup_dirty_minutes.writes + 1`);
       }
       if (staleTs.length > 0) {
@@ -190,9 +266,6 @@ export class MetricsSink {
           on conflict (metric) do update set type = excluded.type, help = excluded.help, unit = excluded.unit, updated_at = now()`);
       }
     });
-    result.samplesWritten = ts.length;
-    result.staleMarkersWritten = staleTs.length;
-    return result;
   }
 
   private async ensurePartitions(live: SeriesRows[]): Promise<void> {
@@ -208,31 +281,32 @@ export class MetricsSink {
     }
   }
 
-  /** Series ids for every hash: from the cache, else one upsert for all the misses. */
-  private async resolveSeriesIds(live: SeriesRows[], nowMs: number): Promise<Map<string, number>> {
-    const idByHash = new Map<string, number>();
-    const misses: SeriesRows[] = [];
+  /** Series ids by key: from the cache, else one upsert for all the misses (keyed in the table by the key's hash). */
+  private async resolveSeriesIds(live: SeriesRows[], misses: SeriesRows[], nowMs: number): Promise<Map<string, number>> {
+    const idOf = new Map<string, number>();
     for (const rows of live) {
-      const id = this.ids.get(rows.hash);
-      if (id === undefined) misses.push(rows);
-      else idByHash.set(rows.hash, id);
+      const id = this.ids.get(rows.key);
+      if (id !== undefined) idOf.set(rows.key, id);
     }
-    for (let start = 0; start < misses.length; start += ROWS_PER_STATEMENT) {
-      const chunk = misses.slice(start, start + ROWS_PER_STATEMENT);
+    const pending = misses.filter((rows) => !idOf.has(rows.key));
+    for (let start = 0; start < pending.length; start += ROWS_PER_STATEMENT) {
+      const chunk = pending.slice(start, start + ROWS_PER_STATEMENT);
+      const keyByHash = new Map(chunk.map((r) => [seriesHash(r.key), r.key]));
       const seen = new Date(nowMs).toISOString();
       const result = (await this.db.execute(sql`
         insert into series (metric, labels, labels_hash, first_seen, last_seen)
         select m, l::jsonb, h, ${seen}::timestamptz, ${seen}::timestamptz
         from unnest(${sql.param(chunk.map((r) => r.metric))}::text[], ${sql.param(chunk.map((r) => JSON.stringify(r.labels)))}::text[],
-                    ${sql.param(chunk.map((r) => r.hash))}::text[]) as u(m, l, h)
+                    ${sql.param([...keyByHash.keys()])}::text[]) as u(m, l, h)
         on conflict (labels_hash) do update set last_seen = greatest(series.last_seen, excluded.last_seen)
         returning id, labels_hash`)) as unknown as { id: number; labels_hash: string }[] | { rows: { id: number; labels_hash: string }[] };
       for (const row of Array.isArray(result) ? result : result.rows) {
-        idByHash.set(row.labels_hash, row.id);
-        this.ids.set(row.labels_hash, row.id);
+        const key = keyByHash.get(row.labels_hash)!;
+        idOf.set(key, row.id);
+        this.ids.set(key, row.id);
       }
     }
-    return idByHash;
+    return idOf;
   }
 }
 

@@ -56,6 +56,7 @@ export class SourceStats {
   private readonly minutes = new Map<string, MinuteAcc>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
+  private failures = 0;
 
   constructor(private readonly db: Db) {}
 
@@ -105,7 +106,11 @@ export class SourceStats {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.flush().catch((error) => console.error("Flightdeck: could not record ingest sources:", (error as Error).message));
+      this.flush().catch((error) => {
+        // The driver's own words, without the statement and its parameters.
+        const cause = (error as { cause?: Error }).cause ?? (error as Error);
+        console.error(`Flightdeck: could not record ingest sources (retrying): ${String(cause.message).slice(0, 200)}`);
+      });
     }, FLUSH_EVERY_MS);
     this.timer.unref?.();
   }
@@ -143,8 +148,10 @@ export class SourceStats {
     if (rows.length === 0) return;
     try {
       await this.write(rows);
+      this.failures = 0;
     } catch (error) {
-      // Counted again at the next flush rather than lost (the database may be restarting).
+      // Counted again at the next flush rather than lost (the database may be restarting), for a minute of tries.
+      if (++this.failures > 12) throw error;
       for (const r of rows) {
         const acc = this.acc(r.source, Date.parse(r.last_seen_at));
         acc.samples += r.samples;
