@@ -3,6 +3,7 @@ import { DataFolderLockedError } from "@/db/lock";
 import { issueSetupToken, needsSetup } from "@/server/auth/setup";
 import { demoEnabled, demoHistoryDays, prepareDemo, runDemo } from "@/server/demo";
 import { startServerJobs } from "@/server/jobs";
+import { newSeriesLimitFromEnv } from "@/server/ingest/cardinality";
 import { retentionFromEnv } from "@/server/jobs/retention";
 import { signalCatalog } from "@/server/query/catalog";
 
@@ -10,6 +11,7 @@ import { signalCatalog } from "@/server/query/catalog";
 export async function bootServer(): Promise<void> {
   try {
     retentionFromEnv();
+    newSeriesLimitFromEnv();
     signalCatalog();
     demoHistoryDays();
   } catch (error) {

@@ -36,7 +36,13 @@ beforeAll(async () => {
   readToken = (await createApiToken(tokensDb.db, { name: "reader", scopes: ["metrics:read"] }, {})).token;
   wrongScopeToken = (await createApiToken(tokensDb.db, { name: "explainer", scopes: ["explanations:write"] }, {})).token;
   if (!database) await tokensDb.close();
-  server = await startLocalServer({ root: ROOT, dataDir: dataDir ?? path.join(tmp, "unused"), logFile: path.join(tmp, "server.log"), databaseUrl: database?.url });
+  server = await startLocalServer({
+    root: ROOT,
+    dataDir: dataDir ?? path.join(tmp, "unused"),
+    logFile: path.join(tmp, "server.log"),
+    databaseUrl: database?.url,
+    env: { FLIGHTDECK_MAX_NEW_SERIES_PER_MINUTE: "5000" },
+  });
 }, 240_000);
 
 afterAll(async () => {
@@ -112,6 +118,23 @@ describe("POST /api/v1/write (Prometheus remote_write)", () => {
     });
     expect([400, 413]).toContain(response.status);
     expect((await response.text()).length).toBeGreaterThan(10);
+  });
+
+  it("refuses a flood of new series from one token with 429, Retry-After and the limit named, storing nothing of it", async () => {
+    const flood = encodeRemoteWrite({
+      timeseries: Array.from({ length: 5001 }, (_, i) => ({
+        labels: [
+          { name: "__name__", value: "rw_flood" },
+          { name: "request_id", value: `req-${i}` },
+        ],
+        samples: [{ value: i, timestampMs: now - 1000 }],
+      })),
+    });
+    const response = await post("/api/v1/write", flood, { ...headers, authorization: `Bearer ${writeToken}` });
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("60");
+    expect(await response.text()).toContain('The API token "writer" would create 5,001 new series this minute, over the limit of 5,000 a minute');
+    expect(await exported(`match=rw_flood&start=${(now - 60_000) / 1000}&end=${now / 1000}`)).toEqual([]);
   });
 
   it("refuses a body over 10 MiB with 413 before reading it all", async () => {

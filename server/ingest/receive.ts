@@ -7,6 +7,7 @@ import { getDatabase } from "@/db";
 import { authenticateBearer, type TokenPrincipal } from "@/server/auth/tokens";
 import { AppError, HTTP_STATUS } from "@/server/errors";
 import { retentionFromEnv } from "@/server/jobs/retention";
+import { NewSeriesBudget, newSeriesLimitFromEnv } from "./cardinality";
 import { IngestGate, isDatabaseUnavailable } from "./gate";
 import { MAX_BODY_BYTES, readCappedBody } from "./limits";
 import { OtlpDeltaAccumulator } from "./otlp";
@@ -20,6 +21,7 @@ const RETRY_AFTER_SECONDS = 5;
 interface IngestState {
   sink: MetricsSink;
   sources: SourceStats;
+  newSeries: NewSeriesBudget;
   gate: IngestGate;
   deltas: OtlpDeltaAccumulator;
 }
@@ -34,6 +36,7 @@ export function getIngestState(): Promise<IngestState> {
   globalForIngest.flightdeckIngest ??= getDatabase().then((database) => ({
     sink: sinkFor(database.db),
     sources: sourceStatsFor(database.db),
+    newSeries: new NewSeriesBudget(newSeriesLimitFromEnv()),
     gate: new IngestGate(),
     deltas: new OtlpDeltaAccumulator(),
   }));
@@ -88,7 +91,13 @@ export async function receive<T>(request: Request, options: ReceiveOptions<T>): 
     }
     try {
       const nowMs = Date.now();
-      const written = await state.sink.write(decoded.batch, { nowMs, rawRetentionMs: RAW_RETENTION_MS });
+      const sender = principal;
+      const budget = state.newSeries;
+      const written = await state.sink.write(decoded.batch, {
+        nowMs,
+        rawRetentionMs: RAW_RETENTION_MS,
+        admitNewSeries: (count) => budget.take(`token:${sender.tokenId}`, `The API token "${sender.name}"`, count, nowMs),
+      });
       state.sources.recordWrite(tokenSource(principal.tokenId), nowMs, written, decoded.batch.skipped);
       return options.respond(decoded, written);
     } finally {
@@ -96,8 +105,10 @@ export async function receive<T>(request: Request, options: ReceiveOptions<T>): 
     }
   } catch (error) {
     if (error instanceof IngestError) {
-      refused(error.status === 413 ? "too_large" : error.status === 415 ? "unsupported_type" : "malformed", error.message);
-      return fail(error.status, error.message, error);
+      const reason = { 413: "too_large", 415: "unsupported_type", 429: "cardinality_limit" }[error.status as 413 | 415 | 429] ?? "malformed";
+      refused(reason, error.message);
+      // Over the new-series budget: the next minute brings a new one.
+      return fail(error.status, error.message, error, error.status === 429 ? { "retry-after": "60" } : {});
     }
     if (error instanceof AppError) return fail(HTTP_STATUS[error.code], error.message, error);
     if (isDatabaseUnavailable(error)) {

@@ -129,6 +129,20 @@ describe("the metrics sink", () => {
     expect(await stored("fine")).toHaveLength(0);
   });
 
+  it("asks before creating series that do not exist yet, counting only those, and writes nothing when refused", async () => {
+    const series = (names: string[]) => names.map((n) => ({ metric: "flood_metric", labels: { request_id: n }, samples: [{ tsMs: NOW - 1000, value: 1 }] }));
+    const asked: number[] = [];
+    await sink.write(batch(series(["a", "b"])), { nowMs: NOW, admitNewSeries: (n) => (asked.push(n), null) });
+    // A fresh sink (as after a restart) knows no ids: a and b exist, so only c and d are new.
+    const fresh = new MetricsSink(database.db);
+    const refusal = fresh.write(batch(series(["a", "b", "c", "d"])), { nowMs: NOW, admitNewSeries: (n) => (asked.push(n), "The API token \"x\" is over its limit.") });
+    await expect(refusal).rejects.toMatchObject({ status: 429, message: 'The API token "x" is over its limit.' });
+    expect(asked).toEqual([2, 2]);
+    expect((await stored("flood_metric")).map((r) => r.labels.request_id)).toEqual(["a", "b"]);
+    // Series it knows never ask.
+    await fresh.write(batch(series(["a", "b"])), { nowMs: NOW + 1, admitNewSeries: () => "refused" });
+  });
+
   it("writes each UTC day into a partition of its own", async () => {
     const day1 = Date.parse("2026-11-20T23:59:59Z");
     const day2 = Date.parse("2026-11-21T00:00:00Z");

@@ -9,7 +9,7 @@ import { MAX_FUTURE_SKEW_MS } from "./limits";
 import { checkLabelCount, checkLabelNameBytes, checkLabelValueBytes, utf8ByteLength } from "./series-labels";
 import { normalizeLabels, seriesHash, seriesKey } from "./series-identity";
 import { SeriesIdCache } from "./series-id-cache";
-import type { DecodedBatch, Labels, MetricMetadata } from "./types";
+import { type DecodedBatch, IngestError, type Labels, type MetricMetadata } from "./types";
 
 /** Raw samples are kept 15 days by default; older ones would land in a partition retention already dropped. */
 export const DEFAULT_RAW_RETENTION_MS = 15 * 24 * 3600 * 1000;
@@ -19,6 +19,11 @@ const ROWS_PER_STATEMENT = 10_000;
 export interface WriteOptions {
   nowMs: number;
   rawRetentionMs?: number;
+  /**
+   * Asked before series that do not exist yet are created: null admits them, a sentence refuses the whole batch
+   * with 429 (the sender's new-series budget).
+   */
+  admitNewSeries?: (count: number) => string | null;
 }
 
 export interface WriteResult {
@@ -155,7 +160,7 @@ export class MetricsSink {
     // Partitions and series rows are created outside the samples' transaction: both are idempotent, and creating
     // them first keeps that transaction short.
     await this.ensurePartitions(live);
-    const idOf = await this.resolveSeriesIds(live, misses, opts.nowMs);
+    const idOf = await this.resolveSeriesIds(live, misses, opts);
     result.seriesIds = live.map((rows) => idOf.get(rows.key)!);
 
     const part: Pending = { seriesIds: [], ts: [], values: [], staleIds: [], staleTs: [], metadata };
@@ -282,13 +287,32 @@ export class MetricsSink {
   }
 
   /** Series ids by key: from the cache, else one upsert for all the misses (keyed in the table by the key's hash). */
-  private async resolveSeriesIds(live: SeriesRows[], misses: SeriesRows[], nowMs: number): Promise<Map<string, number>> {
+  private async resolveSeriesIds(live: SeriesRows[], misses: SeriesRows[], opts: WriteOptions): Promise<Map<string, number>> {
+    const nowMs = opts.nowMs;
     const idOf = new Map<string, number>();
     for (const rows of live) {
       const id = this.ids.get(rows.key);
       if (id !== undefined) idOf.set(rows.key, id);
     }
-    const pending = misses.filter((rows) => !idOf.has(rows.key));
+    let pending = misses.filter((rows) => !idOf.has(rows.key));
+    if (opts.admitNewSeries && pending.length > 0) {
+      // Which of the series the cache does not know are new: only those count against the sender's budget.
+      for (let start = 0; start < pending.length; start += ROWS_PER_STATEMENT) {
+        const chunk = pending.slice(start, start + ROWS_PER_STATEMENT);
+        const keyByHash = new Map(chunk.map((r) => [seriesHash(r.key), r.key]));
+        const found = (await this.db.execute(
+          sql`select id, labels_hash from series where labels_hash = any(${sql.param([...keyByHash.keys()])}::text[])`,
+        )) as unknown as { id: number; labels_hash: string }[] | { rows: { id: number; labels_hash: string }[] };
+        for (const row of Array.isArray(found) ? found : found.rows) {
+          const key = keyByHash.get(row.labels_hash)!;
+          idOf.set(key, row.id);
+          this.ids.set(key, row.id);
+        }
+      }
+      pending = pending.filter((rows) => !idOf.has(rows.key));
+      const refusal = pending.length > 0 ? opts.admitNewSeries(pending.length) : null;
+      if (refusal) throw new IngestError(refusal, 429);
+    }
     for (let start = 0; start < pending.length; start += ROWS_PER_STATEMENT) {
       const chunk = pending.slice(start, start + ROWS_PER_STATEMENT);
       const keyByHash = new Map(chunk.map((r) => [seriesHash(r.key), r.key]));

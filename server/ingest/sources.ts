@@ -25,12 +25,13 @@ export const REASON_TEXT: Record<string, string> = {
   too_large: "over a size limit (413)",
   unsupported_type: "unsupported content type (415)",
   busy: "server busy (503)",
+  cardinality_limit: "over the new-series limit (429)",
   database_unavailable: "database unavailable (503)",
   scrape_failed: "scrape failed",
 };
 
 /** Reasons that count requests, not samples. */
-export const REQUEST_REASONS = new Set(["malformed", "too_large", "unsupported_type", "busy", "database_unavailable", "scrape_failed"]);
+export const REQUEST_REASONS = new Set(["malformed", "too_large", "unsupported_type", "cardinality_limit", "busy", "database_unavailable", "scrape_failed"]);
 
 interface MinuteAcc {
   source: SourceKey;

@@ -41,9 +41,9 @@ export interface DecodedBatch {
 }
 
 export class IngestError extends Error {
-  /** HTTP status the route answers with: 400 malformed, 413 over a size limit, 415 unsupported media type. */
-  readonly status: 400 | 413 | 415;
-  constructor(message: string, status: 400 | 413 | 415 = 400) {
+  /** HTTP status the route answers with: 400 malformed, 413 over a size limit, 415 unsupported media type, 429 over a rate limit. */
+  readonly status: 400 | 413 | 415 | 429;
+  constructor(message: string, status: 400 | 413 | 415 | 429 = 400) {
     super(message);
     this.name = "IngestError";
     this.status = status;

@@ -67,8 +67,16 @@ export function SourcesClient() {
   if (report.error) return <p className="alert error">{report.error.message}</p>;
   const r = report.data;
   const nowMs = report.dataUpdatedAt || Date.now();
+  const flooding = r.tokens.filter((t) => t.stats.reasons.some((x) => x.reason === "cardinality_limit"));
   return (
     <>
+      {flooding.length > 0 && (
+        <p className="alert warn" role="alert" data-testid="cardinality-warning">
+          {flooding.map((t) => `“${t.name}”`).join(", ")} {flooding.length === 1 ? "was" : "were"} refused new series in the last hour: over the limit of
+          new series a minute (FLIGHTDECK_MAX_NEW_SERIES_PER_MINUTE). A label whose values never repeat, such as a request id, is the usual cause;
+          their samples were not stored.
+        </p>
+      )}
       <p className="muted" style={{ marginBottom: 16 }}>
         Everything that sends Flightdeck metrics: pushers by their API token, and the pages it scrapes. Samples a minute are averaged over the
         last {r.windowMinutes} complete minutes; series are the most distinct series in one of them. Refused counts samples Flightdeck skipped
