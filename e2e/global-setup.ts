@@ -11,7 +11,13 @@ export default async function globalSetup() {
   fs.rmSync(OUTPUT, { recursive: true, force: true });
   fs.mkdirSync(OUTPUT, { recursive: true });
   buildIfStale(ROOT);
-  const server = await startLocalServer({ root: ROOT, dataDir: path.join(OUTPUT, "data"), logFile: path.join(OUTPUT, "server.log") });
+  // A new-series cap low enough for the sources test to flood past it quickly.
+  const server = await startLocalServer({
+    root: ROOT,
+    dataDir: path.join(OUTPUT, "data"),
+    logFile: path.join(OUTPUT, "server.log"),
+    env: { FLIGHTDECK_MAX_NEW_SERIES_PER_MINUTE: "20000" },
+  });
   fs.writeFileSync(path.join(OUTPUT, "server.pid"), String(server.process.pid));
   process.env.FLIGHTDECK_E2E_URL = server.url;
   process.env.FLIGHTDECK_E2E_LOG = server.logFile;

@@ -1,7 +1,9 @@
+import { encodeRemoteWrite } from "../server/ingest/remote-write-encode";
 import { adminApi, ADMIN_STATE, expect, screenshotBothThemes, test } from "./fixtures";
 
-/** A pusher that sends one good page and one broken one: Settings → Sources shows both, and why the second was refused. */
+/** Pushers seen from Settings → Sources: what each sent, and what was refused and why. */
 test.describe("sources", () => {
+  test.describe.configure({ mode: "serial" });
   test.use({ storageState: ADMIN_STATE });
 
   test("a token's samples, series and refused requests, with the reason in words", async ({ page, playwright }) => {
@@ -26,5 +28,34 @@ test.describe("sources", () => {
     await expect(row).toContainText("Last: ");
     await expect(page.getByTestId("scrape-sources").or(page.getByTestId("no-scrape-sources"))).toBeVisible();
     await screenshotBothThemes(page, "sources-full");
+  });
+
+  test("a token flooding new series is refused past the cap, and admins are warned", async ({ page, playwright }) => {
+    const { request, call, dispose } = await adminApi(playwright);
+    const { token } = (await call("tokens.create", { name: "flooding exporter", scopes: ["metrics:write"] })) as { token: string };
+    // The test server allows 20,000 new series a minute per token: one request of 20,001 is refused whole.
+    const flood = encodeRemoteWrite({
+      timeseries: Array.from({ length: 20_001 }, (_, i) => ({
+        labels: [
+          { name: "__name__", value: "sources_e2e_flood" },
+          { name: "request_id", value: `r-${i}` },
+        ],
+        samples: [{ value: 1, timestampMs: Date.now() - 1000 }],
+      })),
+    });
+    const answer = await request.post("/api/v1/write", {
+      headers: { authorization: `Bearer ${token}`, "content-encoding": "snappy", "content-type": "application/x-protobuf" },
+      data: Buffer.from(flood),
+    });
+    expect(answer.status()).toBe(429);
+    expect(answer.headers()["retry-after"]).toBe("60");
+    expect(await answer.text()).toContain("over the limit of 20,000 a minute");
+    await dispose();
+
+    await page.goto("/settings/sources");
+    await expect(page.getByTestId("cardinality-warning")).toContainText("“flooding exporter” was refused new series in the last hour");
+    const row = page.getByTestId("token-sources").locator('tr[data-source="token:flooding exporter"]');
+    await expect(row.getByTestId("reasons")).toContainText("1 request: over the new-series limit (429)");
+    await screenshotBothThemes(page, "sources-flood");
   });
 });
