@@ -78,6 +78,8 @@ test.describe("GPUs", () => {
     await expect(table.getByText("idle-held")).toHaveCount(1);
     await expect(table.getByText("divergent")).toHaveCount(1);
     await expect(page.getByTestId("gpu-heatmap")).toHaveAttribute("data-finished", "true");
+    // No GPU is partitioned yet: no MIG column.
+    await expect(table.getByRole("columnheader", { name: "MIG" })).toHaveCount(0);
     // GPU 3 held idle for 2 h, priced at the seeded default of $2 a GPU-hour; every GPU is allocated.
     await expect(page.getByTestId("fleet-cost")).toContainText(/Held idle: 2\.\d GPU-h \(\$4\.\d\d\) · not allocated: 0\.0 GPU-h \(\$0\.00\)/);
     await screenshotBothThemes(page, "gpus-full");
@@ -151,5 +153,57 @@ test.describe("GPUs", () => {
     expect(api.status()).toBe(200);
     const body = (await api.json()) as { data: { result: Array<{ metric: Record<string, string> }> } };
     expect(body.data.result.map((r) => r.metric.Hostname).sort()).toEqual(["e2e-node", "lke529760-766837-0a634ab30000"]);
+  });
+
+  test("dragging across the activity chart zooms to that window and re-reads it at a finer step", async ({ page }) => {
+    await page.goto("/gpus/GPU-e2e00005?range=6h");
+    const activity = page.getByTestId("gpu-activity");
+    await expect(activity).toHaveAttribute("data-finished", "true");
+    const before = await page.getByTestId("gpu-step").textContent();
+    const box = (await activity.boundingBox())!;
+    // From a third of the way in to two thirds: about two of the six hours.
+    await page.mouse.move(box.x + box.width * 0.35, box.y + box.height * 0.5);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5, { steps: 5 });
+    await page.mouse.move(box.x + box.width * 0.68, box.y + box.height * 0.5, { steps: 5 });
+    await page.mouse.up();
+    await expect(page).toHaveURL(/\/gpus\/GPU-e2e00005\?from=[^&]+&to=[^&]+$/);
+    const url = new URL(page.url());
+    const span = Date.parse(url.searchParams.get("to")!) - Date.parse(url.searchParams.get("from")!);
+    expect(span).toBeGreaterThan(60 * MINUTE);
+    expect(span).toBeLessThan(3 * 60 * MINUTE);
+    await expect(activity).toHaveAttribute("data-finished", "true");
+    await expect(page.getByTestId("gpu-step")).not.toHaveText(before!);
+    const stepOf = (text: string) => {
+      const [, n, unit] = /One point per ([\d.]+) (s|min|h)/.exec(text)!;
+      return Number(n) * (unit === "s" ? 1 : unit === "min" ? 60 : 3600);
+    };
+    expect(stepOf((await page.getByTestId("gpu-step").textContent())!)).toBeLessThan(stepOf(before!));
+    // The browser's back button returns to the 6-hour view.
+    await page.goBack();
+    await expect(page).toHaveURL(/range=6h/);
+  });
+
+  test("MIG instances of one GPU are told apart by GPU_I_ID and get a MIG column", async ({ page, playwright }) => {
+    const request = await playwright.request.newContext({ baseURL: process.env.FLIGHTDECK_E2E_URL, storageState: ADMIN_STATE });
+    // Two instances of one H100, as dcgm-exporter reports a partitioned GPU (FORMATS §1.6): same gpu and UUID.
+    const page0 = [7, 9]
+      .map(
+        (id) =>
+          `DCGM_FI_PROF_GR_ENGINE_ACTIVE{gpu="0",UUID="GPU-e2e-mig-0",pci_bus_id="00000000:1A:00.0",device="nvidia0",modelName="NVIDIA H100 80GB HBM3",GPU_I_PROFILE="1g.10gb",GPU_I_ID="${id}",Hostname="e2e-mig",namespace="serving",pod="embed-${id}"} ${id === 7 ? 0.62 : 0.01}`,
+      )
+      .join("\n");
+    const answer = await request.post("/api/v1/import/prometheus", { headers: auth, data: `${page0}\n` });
+    expect(answer.status(), await answer.text()).toBeLessThan(300);
+    await request.dispose();
+    await page.goto("/gpus?range=1h");
+    const table = page.getByTestId("gpu-table");
+    await expect(table.getByRole("columnheader", { name: "MIG" })).toBeVisible();
+    for (const id of ["7", "9"]) {
+      const row = table.locator("tr", { has: page.getByRole("link", { name: `e2e-mig · GPU 0 · MIG ${id}`, exact: true }) });
+      await expect(row.getByRole("cell", { name: `instance ${id}`, exact: true })).toBeVisible();
+      await expect(row).toContainText(`serving/embed-${id}`);
+    }
+    await screenshotBothThemes(page, "gpus-mig");
   });
 });

@@ -53,11 +53,14 @@ export function EChart({ option, height, group, onZoom, onClick, ariaLabel, test
     chartRef.current = chart;
     chart.on("finished", () => el.setAttribute("data-finished", "true"));
     chart.on("click", (params) => handlers.current.onClick?.(params as never));
-    chart.on("datazoom", () => {
-      const zoom = (chart.getOption().dataZoom as Array<{ startValue?: number; endValue?: number }> | undefined)?.[0];
-      if (zoom?.startValue !== undefined && zoom.endValue !== undefined && zoom.endValue > zoom.startValue) {
-        handlers.current.onZoom?.(Number(zoom.startValue), Number(zoom.endValue));
-      }
+    chart.on("datazoom", (params) => {
+      // A drag with the zoom cursor sends the window's axis values in the action's batch; other zooms set the model.
+      type Window = { startValue?: number | string; endValue?: number | string };
+      const event = params as Window & { batch?: Window[] };
+      const zoom = event.batch?.find((b) => b.startValue !== undefined) ?? (event.startValue !== undefined ? event : (chart.getOption().dataZoom as Window[] | undefined)?.[0]);
+      const start = Number(zoom?.startValue);
+      const end = Number(zoom?.endValue);
+      if (Number.isFinite(start) && Number.isFinite(end) && end > start) handlers.current.onZoom?.(start, end);
     });
     let last = { width: 0, height: 0 };
     let frame = 0;

@@ -121,7 +121,10 @@ export function GpuDetailClient({ gpuKey }: { gpuKey: string }) {
         <h2 id="activity-heading">Activity</h2>
         <p className="muted legend-note">
           SM activity is the work done; NVML utilization only says a kernel was resident. Shaded bands: the workload holding the GPU. Drag across the
-          chart to zoom in; the server re-reads at a finer step.
+          chart to zoom in; the server re-reads at a finer step.{" "}
+          <span data-testid="gpu-step">
+            One point per {stepText(data!.read.stepMs)} ({data!.read.resolution === "raw" ? "raw samples" : `${data!.read.resolution} rollups`}).
+          </span>
         </p>
         <EChart option={activity} height={300} group={GROUP} onZoom={zoom} ariaLabel="GPU activity over time" testId="gpu-activity" />
       </section>
@@ -164,4 +167,11 @@ export function GpuDetailClient({ gpuKey }: { gpuKey: string }) {
       </section>
     </>
   );
+}
+
+/** A step as people say it: 15 s, 1.2 min, 3 h. */
+function stepText(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${Number((ms / 60_000).toFixed(1))} min`;
+  return `${Number((ms / 3_600_000).toFixed(1))} h`;
 }
