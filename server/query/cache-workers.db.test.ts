@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/db/testing";
 import { MetricsSink } from "@/server/ingest/sink";
 import type { DecodedSeries } from "@/server/ingest/types";
+import { minuteCounter, minuteGauge } from "./test-series";
 import { parseWorkerSeries, readCacheWorkers } from "./cache-workers";
 import { planRead } from "./gpus";
 
@@ -16,17 +17,9 @@ const T0 = Date.parse("2026-11-20T10:00:00Z");
 const M = 60_000;
 const NOW = T0 + 70 * M;
 
-/** A counter sampled once a minute for an hour, growing by inc(k) in minute k; a reset at `resetAt` restarts it at 0. */
-function counter(inc: (k: number) => number, resetAt?: number) {
-  const out = [{ tsMs: T0, value: 0 }];
-  let value = 0;
-  for (let k = 1; k < 60; k++) {
-    value = k === resetAt ? inc(k) : value + inc(k);
-    out.push({ tsMs: T0 + k * M, value });
-  }
-  return out;
-}
-const flat = (value: number) => Array.from({ length: 60 }, (_, k) => ({ tsMs: T0 + k * M, value }));
+/** Counters and gauges sampled once a minute over the test's 60 minutes (see test-series.ts). */
+const counter = (inc: (k: number) => number, resetAt?: number) => minuteCounter(T0, 60, inc, resetAt);
+const flat = (value: number) => minuteGauge(T0, 60, value);
 
 async function load() {
   const s = (metric: string, labels: Record<string, string>, samples: { tsMs: number; value: number }[]): DecodedSeries => ({ metric, labels, samples });

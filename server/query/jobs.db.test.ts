@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/db/testing";
 import { MetricsSink } from "@/server/ingest/sink";
+import { minuteCounter, minuteGauge } from "./test-series";
 import type { DecodedSeries } from "@/server/ingest/types";
 import { rollUp } from "@/server/jobs/rollup";
 import { readCacheClusters } from "./cache";
@@ -24,20 +25,9 @@ const NOW = T0 + 2 * H + 10 * M;
 const RANGE = { startMs: T0, endMs: T0 + 2 * H, nowMs: NOW, requestedStepMs: 5 * M };
 const PRICES = [{ modelPattern: "H100", usdPerHour: 4 }];
 
-/**
- * A counter sampled once a minute over two hours, growing by inc(k) in minute k (k ≥ 1; the sample at minute 0 is
- * the base). A reset at `resetAt` restarts it from 0, so its sample there is inc(resetAt).
- */
-function counter(inc: (k: number) => number, resetAt?: number): { tsMs: number; value: number }[] {
-  const out = [{ tsMs: T0, value: 0 }];
-  let value = 0;
-  for (let k = 1; k < 120; k++) {
-    value = k === resetAt ? inc(k) : value + inc(k);
-    out.push({ tsMs: T0 + k * M, value });
-  }
-  return out;
-}
-const flat = (value: number) => Array.from({ length: 120 }, (_, k) => ({ tsMs: T0 + k * M, value }));
+/** Counters and gauges sampled once a minute over the test's 120 minutes (see test-series.ts). */
+const counter = (inc: (k: number) => number, resetAt?: number) => minuteCounter(T0, 120, inc, resetAt);
+const flat = (value: number) => minuteGauge(T0, 120, value);
 
 async function load() {
   const s = (metric: string, labels: Record<string, string>, samples: { tsMs: number; value: number }[]): DecodedSeries => ({ metric, labels, samples });

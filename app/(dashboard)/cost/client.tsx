@@ -190,6 +190,17 @@ export function CostClient({ empty, canEditTopology }: { empty: ReactNode; canEd
   );
 }
 
+/** Egress, without the cache and saved, in whole cents: the last three columns of the route and team tables. */
+function MoneyCells({ actual, without, saved, cell: Cell = "td" }: { actual: number; without: number; saved: number; cell?: "td" | "th" }) {
+  return (
+    <>
+      <Cell className="num">{dollars(actual)}</Cell>
+      <Cell className="num">{dollars(without)}</Cell>
+      <Cell className="num">{dollars(saved)}</Cell>
+    </>
+  );
+}
+
 function RouteTable({ report }: { report: Report }) {
   const t = report.totals;
   return (
@@ -224,9 +235,7 @@ function RouteTable({ report }: { report: Report }) {
               <td className="num">{formatBytes(r.ufsBytes)}</td>
               <td className="num">{formatBytes(r.servedBytes)}</td>
               <td className="num">{r.requests > 0 ? r.requests.toLocaleString("en-US") : "—"}</td>
-              <td className="num">{dollars(r.actualCents)}</td>
-              <td className="num">{dollars(r.withoutCacheCents)}</td>
-              <td className="num">{dollars(r.savingsCents)}</td>
+              <MoneyCells actual={r.actualCents} without={r.withoutCacheCents} saved={r.savingsCents} />
             </tr>
           ))}
         </tbody>
@@ -236,9 +245,7 @@ function RouteTable({ report }: { report: Report }) {
             <th className="num">{formatBytes(t.ufsBytes)}</th>
             <th className="num">{formatBytes(t.servedBytes)}</th>
             <th className="num">{report.routes.reduce((a, r) => a + r.requests, 0).toLocaleString("en-US")}</th>
-            <th className="num">{dollars(t.actualCents)}</th>
-            <th className="num">{dollars(t.withoutCacheCents)}</th>
-            <th className="num">{dollars(t.grossSavingsCents)}</th>
+            <MoneyCells actual={t.actualCents} without={t.withoutCacheCents} saved={t.grossSavingsCents} cell="th" />
           </tr>
         </tfoot>
       </table>
@@ -345,9 +352,7 @@ function Teams({ report }: { report: Report }) {
                     {row.jobs.length > 3 && <span className="muted"> +{row.jobs.length - 3}</span>}
                   </td>
                   <td className="num">{formatBytes(row.ufsBytes)}</td>
-                  <td className="num">{dollars(row.actualCents)}</td>
-                  <td className="num">{dollars(row.withoutCacheCents)}</td>
-                  <td className="num">{dollars(row.savingsCents)}</td>
+                  <MoneyCells actual={row.actualCents} without={row.withoutCacheCents} saved={row.savingsCents} />
                 </tr>
               ))}
             </tbody>
@@ -355,9 +360,7 @@ function Teams({ report }: { report: Report }) {
               <tr data-testid="cost-teams-total">
                 <th colSpan={2}>Total</th>
                 <th className="num">{formatBytes(t.ufsBytes)}</th>
-                <th className="num">{dollars(t.actualCents)}</th>
-                <th className="num">{dollars(t.withoutCacheCents)}</th>
-                <th className="num">{dollars(t.grossSavingsCents)}</th>
+                <MoneyCells actual={t.actualCents} without={t.withoutCacheCents} saved={t.grossSavingsCents} cell="th" />
               </tr>
             </tfoot>
           </table>

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
+import type { ReactNode } from "react";
 import type { AppRouter } from "@/server/api/root";
 import { formatUtc } from "@/server/format";
 import { useTRPC } from "../../../_trpc/client";
@@ -51,14 +52,55 @@ function StatCells({ stats, nowMs }: { stats: Stats; nowMs: number }) {
   );
 }
 
-const STAT_HEADERS = (
-  <>
-    <th>Last seen</th>
-    <th className="num">Samples / min</th>
-    <th className="num">Series</th>
-    <th>Refused in the last hour</th>
-  </>
-);
+/** One kind of source: its table, or what to do when there is none. */
+function SourceSection({
+  id,
+  title,
+  first,
+  rows,
+  empty,
+  nowMs,
+}: {
+  id: string;
+  title: string;
+  first: string;
+  rows: Array<{ key: string; source: string; name: ReactNode; stats: Stats }>;
+  empty: ReactNode;
+  nowMs: number;
+}) {
+  return (
+    <section className="card" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {rows.length === 0 ? (
+        <p className="muted" data-testid={`no-${id}`}>
+          {empty}
+        </p>
+      ) : (
+        <div className="table-wrap">
+          <table className="data" data-testid={id}>
+            <thead>
+              <tr>
+                <th>{first}</th>
+                <th>Last seen</th>
+                <th className="num">Samples / min</th>
+                <th className="num">Series</th>
+                <th>Refused in the last hour</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.key} data-source={row.source}>
+                  <td>{row.name}</td>
+                  <StatCells stats={row.stats} nowMs={nowMs} />
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
 
 export function SourcesClient() {
   const trpc = useTRPC();
@@ -82,73 +124,57 @@ export function SourcesClient() {
         last {r.windowMinutes} complete minutes; series are the most distinct series in one of them. Refused counts samples Flightdeck skipped
         (too old, too far ahead, …) and requests it answered with an error, with the last error&apos;s words.
       </p>
-      <section className="card" aria-labelledby="token-sources">
-        <h2 id="token-sources">Pushed with API tokens</h2>
-        {r.tokens.length === 0 ? (
-          <p className="muted" data-testid="no-token-sources">
+      <SourceSection
+        id="token-sources"
+        title="Pushed with API tokens"
+        first="Token"
+        nowMs={nowMs}
+        rows={r.tokens.map((t) => ({
+          key: `token:${t.id}`,
+          source: `token:${t.name}`,
+          stats: t.stats,
+          name: (
+            <>
+              <strong>{t.name}</strong> {t.revoked && <span className="badge bad">revoked</span>}
+              <div className="muted">
+                <code>{t.prefix}…</code>
+              </div>
+            </>
+          ),
+        }))}
+        empty={
+          <>
             No token can write metrics yet. <Link href="/settings/tokens">Create a token</Link> with the <code>metrics:write</code> scope and point
             Prometheus&apos; <code>remote_write</code>, an OpenTelemetry exporter or a script at Flightdeck.
-          </p>
-        ) : (
-          <div className="table-wrap">
-            <table className="data" data-testid="token-sources">
-              <thead>
-                <tr>
-                  <th>Token</th>
-                  {STAT_HEADERS}
-                </tr>
-              </thead>
-              <tbody>
-                {r.tokens.map((t) => (
-                  <tr key={t.id} data-source={`token:${t.name}`}>
-                    <td>
-                      <strong>{t.name}</strong> {t.revoked && <span className="badge bad">revoked</span>}
-                      <div className="muted">
-                        <code>{t.prefix}…</code>
-                      </div>
-                    </td>
-                    <StatCells stats={t.stats} nowMs={nowMs} />
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
-      <section className="card" aria-labelledby="scrape-sources">
-        <h2 id="scrape-sources">Scraped</h2>
-        {r.targets.length === 0 ? (
-          <p className="muted" data-testid="no-scrape-sources">
+          </>
+        }
+      />
+      <SourceSection
+        id="scrape-sources"
+        title="Scraped"
+        first="Target"
+        nowMs={nowMs}
+        rows={r.targets.map((t) => ({
+          key: `scrape:${t.id}`,
+          source: `scrape:${t.instance}`,
+          stats: t.stats,
+          name: (
+            <>
+              <strong>{t.instance}</strong>{" "}
+              {!t.enabled ? <span className="badge">paused</span> : t.up === null ? null : <span className={`badge ${t.up ? "good" : "bad"}`}>{t.up ? "up" : "down"}</span>}
+              <div className="muted" style={{ overflowWrap: "anywhere" }}>
+                job {t.jobName} · {t.url}
+              </div>
+            </>
+          ),
+        }))}
+        empty={
+          <>
             Flightdeck scrapes nothing yet. <Link href="/settings/scrape">Add a scrape target</Link> for a dcgm-exporter, an Alluxio master or
             worker, or any <code>/metrics</code> page.
-          </p>
-        ) : (
-          <div className="table-wrap">
-            <table className="data" data-testid="scrape-sources">
-              <thead>
-                <tr>
-                  <th>Target</th>
-                  {STAT_HEADERS}
-                </tr>
-              </thead>
-              <tbody>
-                {r.targets.map((t) => (
-                  <tr key={t.id} data-source={`scrape:${t.instance}`}>
-                    <td>
-                      <strong>{t.instance}</strong>{" "}
-                      {!t.enabled ? <span className="badge">paused</span> : t.up === null ? null : <span className={`badge ${t.up ? "good" : "bad"}`}>{t.up ? "up" : "down"}</span>}
-                      <div className="muted" style={{ overflowWrap: "anywhere" }}>
-                        job {t.jobName} · {t.url}
-                      </div>
-                    </td>
-                    <StatCells stats={t.stats} nowMs={nowMs} />
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+          </>
+        }
+      />
     </>
   );
 }
