@@ -9,6 +9,8 @@ import { randomSecret, sha256 } from "./secrets";
 const TOKEN_PREFIX = "fd_";
 /** last_used_at is written at most once a minute per token, so ingest does not write a row per request. */
 const LAST_USED_RESOLUTION = sql`interval '1 minute'`;
+/** Per database, token id → when this process last wrote its last_used_at (ms). */
+const lastTouchedByDb = new WeakMap<Db, Map<number, number>>();
 
 export interface ApiTokenSummary {
   id: number;
@@ -103,6 +105,13 @@ export async function authenticateBearer(
   if (!row.scopes.includes(scope)) {
     throw new AppError("FORBIDDEN", `The API token "${row.name}" lacks the scope ${scope}.`);
   }
+  // The token is still looked up on every request, so a revocation counts at once on every instance; only the
+  // last-used stamp waits, written by this process at most once a minute per token.
+  let lastTouched = lastTouchedByDb.get(db);
+  if (!lastTouched) lastTouchedByDb.set(db, (lastTouched = new Map()));
+  const touched = lastTouched.get(row.id);
+  if (touched !== undefined && Date.now() - touched < 60_000) return { tokenId: row.id, name: row.name, scopes: row.scopes };
+  lastTouched.set(row.id, Date.now());
   await db
     .update(apiTokens)
     .set({ lastUsedAt: sql`now()` })
