@@ -9,8 +9,10 @@ const DAY = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 3 * 86_400_000;
 
 /** Twelve features, so the waterfall collapses three into "3 other features". */
 function record(id: string, output: number) {
-  const features = Array.from({ length: 12 }, (_, i) => ({ name: `f${i}`, value: i / 10, attribution: (i % 2 ? -0.1 : 0.1) * (i + 1) }));
+  const features: Array<{ name: string; value: number | string; attribution: number }> = Array.from({ length: 12 }, (_, i) => ({ name: `f${i}`, value: i / 10, attribution: (i % 2 ? -0.1 : 0.1) * (i + 1) }));
   features[0] = { name: "traffic_density", value: 0.83, attribution: 2.1 };
+  // Personal data as a feature value: it must never reach the server's log (checked when the tests end).
+  features[1] = { name: "home_postcode", value: "personal-postcode-sw1a-2aa", attribution: features[1]!.attribution };
   return { prediction_id: id, model: "eta-e2e", model_version: "v3", ts: new Date(DAY + 6 * 3_600_000).toISOString(), method: "kernel_shap", output, reference: 10, features };
 }
 

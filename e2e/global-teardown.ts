@@ -6,14 +6,18 @@ const OUTPUT = path.join(import.meta.dirname, ".output");
 
 /**
  * Secrets the browser tests typed or were shown must never reach the server's log: passwords (every
- * `password: "…"` literal in the specs) and API tokens (`fd_…`). The one-time setup token is printed on purpose.
+ * `password: "…"` literal in the specs), explanation feature values marked as personal data (`"personal-…"`
+ * literals) and API tokens (`fd_…`). The one-time setup token is printed on purpose.
  */
 function leakedSecrets(log: string): string[] {
-  const passwords = fs
+  const specs = fs
     .readdirSync(import.meta.dirname)
     .filter((f) => f.endsWith(".ts"))
-    .flatMap((f) => [...fs.readFileSync(path.join(import.meta.dirname, f), "utf8").matchAll(/password: "([^"]{6,})"/g)].map((m) => m[1]!));
+    .map((f) => fs.readFileSync(path.join(import.meta.dirname, f), "utf8"));
+  const passwords = specs.flatMap((text) => [...text.matchAll(/password: "([^"]{6,})"/g)].map((m) => m[1]!));
+  const personal = specs.flatMap((text) => [...text.matchAll(/"(personal-[a-z0-9-]+)"/g)].map((m) => m[1]!));
   const found = passwords.filter((p) => log.includes(p)).map((p) => `password "${p}"`);
+  found.push(...personal.filter((p) => log.includes(p)).map((p) => `feature value "${p}"`));
   for (const match of log.matchAll(/\bfd_[A-Za-z0-9_-]{16,}/g)) found.push(`API token ${match[0].slice(0, 8)}…`);
   return found;
 }

@@ -201,7 +201,14 @@ export async function getOverview(
     const step = jobList.totals.stepSeconds[i] ?? 0;
     return step > 0 ? Math.min(1, (jobList.totals.waitSeconds[i] ?? 0) / step) : null;
   });
+  // A fleet total in the range's last bucket, while it is still filling, would lack the clusters whose next scrape
+  // has not arrived yet: a false dip at the right edge. It is drawn once every cluster seen in the bucket before
+  // has reported in it.
+  const last = read.times.length - 1;
+  const lastIncomplete =
+    last > 0 && read.times[last]! + read.stepMs > read.endMs && (clusters ?? []).some((c) => c.ufsBytes[last - 1] != null && c.ufsBytes[last] == null);
   const hitRatio = read.times.map((_, i) => {
+    if (i === last && lastIncomplete) return null;
     let cache = 0;
     let ufs = 0;
     for (const c of clusters ?? []) {
@@ -211,6 +218,7 @@ export async function getOverview(
     return cache + ufs > 0 ? cache / (cache + ufs) : null;
   });
   const objectStoreBytesPerSecond = read.times.map((_, i) => {
+    if (i === last && lastIncomplete) return null;
     const values = (clusters ?? []).map((c) => c.ufsBytesPerSecond[i]).filter((v): v is number => v !== null && v !== undefined);
     return values.length > 0 ? values.reduce((a, b) => a + b, 0) : null;
   });
