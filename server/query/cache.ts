@@ -67,6 +67,8 @@ export interface CacheClusterSeries {
   workers: number | null;
   /** Scrape instances that report for the cluster (masters or workers). */
   instances: string[];
+  /** Per bucket, how many of the cluster's counter series have an increment in it (a bucket still filling has fewer). */
+  reporting: number[];
 }
 
 interface Acc {
@@ -80,6 +82,7 @@ interface Acc {
   workers: Map<number, number>;
   instances: Set<string>;
   counterIds: number[];
+  reporting: Map<number, number>;
 }
 
 const add = (m: Map<number, number>, t: number, v: number) => m.set(t, (m.get(t) ?? 0) + v);
@@ -118,7 +121,7 @@ export async function readCacheClusters(db: Db, read: RangeRead, opts: { only?: 
     const name = clusterOf(s.labels)!;
     let acc = clusters.get(name);
     if (!acc) {
-      acc = { name, style: "3.x", served: new Map(), cache: new Map(), ufs: new Map(), used: new Map(), capacity: new Map(), workers: new Map(), instances: new Set(), counterIds: [] };
+      acc = { name, style: "3.x", served: new Map(), cache: new Map(), ufs: new Map(), used: new Map(), capacity: new Map(), workers: new Map(), instances: new Set(), counterIds: [], reporting: new Map() };
       clusters.set(name, acc);
     }
     if (s.metric.startsWith("Cluster_")) acc.style = "2.x";
@@ -129,7 +132,10 @@ export async function readCacheClusters(db: Db, read: RangeRead, opts: { only?: 
     const acc = accOf(s);
     acc.counterIds.push(s.id);
     const into = SERVED_2X.includes(s.metric) ? acc.served : s.metric === CACHED_3X ? acc.cache : acc.ufs;
-    for (const [t, v] of increases.get(s.id) ?? []) add(into, t, v);
+    for (const [t, v] of increases.get(s.id) ?? []) {
+      add(into, t, v);
+      add(acc.reporting, t, 1);
+    }
   }
   for (const s of gauges) {
     const acc = accOf(s);
@@ -182,6 +188,7 @@ export async function readCacheClusters(db: Db, read: RangeRead, opts: { only?: 
       lastCapacityBytes: last(capacityBytes),
       workers: workerCounts.at(-1)?.[1] ?? (acc.style === "3.x" ? acc.instances.size || null : null),
       instances: [...acc.instances].sort(),
+      reporting: read.times.map((t) => acc.reporting.get(t) ?? 0),
     });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));

@@ -15,12 +15,12 @@ const T0 = Date.parse("2026-11-20T10:00:00Z");
 const M = 60_000;
 const CACHE_ONLY = { gpus: false, jobs: false, cache: true };
 
-/** A 3.x cluster reading 90 B from cache and 10 B from its store a minute, sampled at minutes 0 … last. */
-function cluster(name: string, last: number): DecodedSeries[] {
-  const labels = { cache_cluster: name, instance: `${name}-w1:30000` };
+/** A 3.x cluster's worker reading 90 B from cache and 10 B from its store a minute, sampled at minutes 0 … last from t0. */
+function cluster(name: string, last: number, t0 = T0, worker = "w1"): DecodedSeries[] {
+  const labels = { cache_cluster: name, instance: `${name}-${worker}:30000` };
   return [
-    { metric: "alluxio_cached_data_read_bytes_total", labels, samples: minuteCounter(T0, last + 1, () => 90) },
-    { metric: "alluxio_ufs_data_access_bytes_total", labels: { ...labels, method: "read" }, samples: minuteCounter(T0, last + 1, () => 10) },
+    { metric: "alluxio_cached_data_read_bytes_total", labels, samples: minuteCounter(t0, last + 1, () => 90) },
+    { metric: "alluxio_ufs_data_access_bytes_total", labels: { ...labels, method: "read" }, samples: minuteCounter(t0, last + 1, () => 10) },
   ];
 }
 
@@ -44,5 +44,17 @@ describe("the Overview's timeline", () => {
     const after = (await getOverview(database.db, range, [], CACHE_ONLY)).timeline;
     expect(after.hitRatio.at(-1)).toBeCloseTo(0.9, 12);
     expect(after.objectStoreBytesPerSecond.at(-1)).toBeCloseTo(20 / 60, 12);
+  });
+
+  it("also while only some of a cluster's workers have reported in it", async () => {
+    const t1 = T0 + 86_400_000;
+    await new MetricsSink(database.db).write(
+      { series: [...cluster("c", 10, t1, "w1"), ...cluster("c", 9, t1, "w2")], metadata: [], skipped: {} },
+      { nowMs: t1 + 11 * M },
+    );
+    const range = { startMs: t1, endMs: t1 + 10 * M + 30_000, nowMs: t1 + 10 * M + 30_000 };
+    const timeline = (await getOverview(database.db, range, [], CACHE_ONLY)).timeline;
+    expect([timeline.hitRatio.at(-1), timeline.objectStoreBytesPerSecond.at(-1)]).toEqual([null, null]);
+    expect(timeline.objectStoreBytesPerSecond.at(-2)).toBeCloseTo(20 / 60, 12);
   });
 });

@@ -201,12 +201,12 @@ export async function getOverview(
     const step = jobList.totals.stepSeconds[i] ?? 0;
     return step > 0 ? Math.min(1, (jobList.totals.waitSeconds[i] ?? 0) / step) : null;
   });
-  // A fleet total in the range's last bucket, while it is still filling, would lack the clusters whose next scrape
-  // has not arrived yet: a false dip at the right edge. It is drawn once every cluster seen in the bucket before
-  // has reported in it.
+  // A fleet total in the range's last bucket, while it is still filling, would lack the series whose next scrape has
+  // not arrived yet (a cluster, or some of its workers): a false dip at the right edge. It is drawn once every
+  // counter that reported in the bucket before has reported in it.
   const last = read.times.length - 1;
   const lastIncomplete =
-    last > 0 && read.times[last]! + read.stepMs > read.endMs && (clusters ?? []).some((c) => c.ufsBytes[last - 1] != null && c.ufsBytes[last] == null);
+    last > 0 && read.times[last]! + read.stepMs > read.endMs && (clusters ?? []).some((c) => (c.reporting[last] ?? 0) < (c.reporting[last - 1] ?? 0));
   const hitRatio = read.times.map((_, i) => {
     if (i === last && lastIncomplete) return null;
     let cache = 0;
