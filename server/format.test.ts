@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAxisTime, formatBytes, formatHours, formatPercent, formatUsd } from "./format";
+import { formatAxisTime, formatBytes, formatCount, formatHours, formatPercent, formatStep, formatUsd } from "./format";
 
 describe("formatting for pages", () => {
   it("shows ratios as percent and a missing value as a dash, never 0%", () => {
@@ -28,5 +28,10 @@ describe("formatting for pages", () => {
     expect(formatHours(1234.4)).toBe("1,234 GPU-h");
     expect(formatAxisTime(Date.parse("2026-11-20T10:05:00Z"), 3600_000)).toBe("10:05");
     expect(formatAxisTime(Date.parse("2026-11-20T10:05:00Z"), 7 * 86400_000)).toBe("Nov 20 10:05");
+  });
+
+  it("shows counts and steps as people read them", () => {
+    expect([formatCount(12), formatCount(12.34), formatCount(1234.6), formatCount(null)]).toEqual(["12", "12.3", "1,235", "—"]);
+    expect([formatStep(15_000), formatStep(72_000), formatStep(120_000), formatStep(3 * 3_600_000)]).toEqual(["15 s", "1.2 min", "2 min", "3 h"]);
   });
 });

@@ -28,6 +28,20 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${value.toFixed(value >= 100 || unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
+/** A count or rate for a table: whole and grouped from 100 up, one decimal below (whole when it is whole). */
+export function formatCount(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return "—";
+  if (Math.abs(n) >= 100) return Math.round(n).toLocaleString("en-US");
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+/** A step between points as people say it: 15 s, 1.2 min, 3 h. */
+export function formatStep(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${Number((ms / 60_000).toFixed(1))} min`;
+  return `${Number((ms / 3_600_000).toFixed(1))} h`;
+}
+
 export function formatHours(hours: number): string {
   return hours >= 100 ? `${Math.round(hours).toLocaleString("en-US")} GPU-h` : `${hours.toFixed(1)} GPU-h`;
 }

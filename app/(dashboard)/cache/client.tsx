@@ -5,7 +5,7 @@ import { type ReactNode, useCallback } from "react";
 import { timeAxis, valueAxis, zoomToolbox } from "../../_components/charts/axes";
 import { type ChartColors, EChart } from "../../_components/charts/EChart";
 import { annotationMarks, linePoints } from "../../_components/charts/prepare/series";
-import { formatBytes, formatPercent } from "@/server/format";
+import { formatBytes, formatCount, formatPercent } from "@/server/format";
 import { useUrlState, useZoomToRange } from "../../_lib/url-state";
 import { useTRPC } from "../../_trpc/client";
 import { rangeInput } from "../gpus/search-params";
@@ -225,7 +225,6 @@ export function CacheClient({ empty }: { empty: ReactNode }) {
 /** The busiest workers drawn; the table lists every one. */
 const WORKER_LINES = 12;
 
-const formatCount = (v: number) => (v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(1));
 
 function evicted(e: { unit: "blocks" | "bytes"; total: number } | undefined) {
   if (!e) return "—";

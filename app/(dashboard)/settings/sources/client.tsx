@@ -5,7 +5,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import type { AppRouter } from "@/server/api/root";
-import { formatUtc } from "@/server/format";
+import { formatCount, formatUtc } from "@/server/format";
 import { useTRPC } from "../../../_trpc/client";
 
 type Report = inferRouterOutputs<AppRouter>["scrape"]["sources"];
@@ -21,15 +21,14 @@ function ago(iso: string | null, nowMs: number): string {
   return `${Math.round(s / 86400)} d ago`;
 }
 
-const count = (n: number | null) => (n === null ? "—" : n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(n >= 10 || Number.isInteger(n) ? 0 : 1));
 
 function StatCells({ stats, nowMs }: { stats: Stats; nowMs: number }) {
   const rejected = stats.rejectedSamples + stats.rejectedRequests;
   return (
     <>
       <td title={stats.lastSeenAt ? formatUtc(stats.lastSeenAt) : undefined}>{ago(stats.lastSeenAt, nowMs)}</td>
-      <td className="num">{count(stats.samplesPerMinute)}</td>
-      <td className="num">{count(stats.series)}</td>
+      <td className="num">{formatCount(stats.samplesPerMinute)}</td>
+      <td className="num">{formatCount(stats.series)}</td>
       <td>
         {rejected === 0 ? (
           <span className="muted">none</span>
