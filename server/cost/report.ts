@@ -6,7 +6,7 @@
 import { asc } from "drizzle-orm";
 import { type Db } from "@/db";
 import { cacheClusterSites, costBudgets, egressPrices, storageSources } from "@/db/schema";
-import { clusterOf, PER_UFS_2X_PREFIX, PER_UFS_OP_PREFIX, perUfsAddress, perUfsOperation, readCacheClusters, UFS_3X } from "@/server/query/cache";
+import { clusterOf, isUfsRead, PER_UFS_2X_PREFIX, PER_UFS_OP_PREFIX, perUfsAddress, perUfsOperation, readCacheClusters, UFS_3X } from "@/server/query/cache";
 import type { RangeRead } from "@/server/query/gpus";
 import { readIncreases } from "@/server/query/increases";
 import { readJobUsage } from "@/server/query/jobs";
@@ -70,7 +70,7 @@ export async function readFlows(db: Db, fromMs: number, toMs: number, nowMs: num
   const clusters = await readCacheClusters(db, read, { nowMs });
   // Per-UFS bytes: 2.x names the address in the metric, 3.x may carry it as a `ufs` label.
   const perUfs2 = await findSeriesByPrefix(db, PER_UFS_2X_PREFIX);
-  const perUfs3 = (await findSeries(db, [UFS_3X])).filter((s) => s.labels.ufs && (s.labels.method ?? "read") === "read");
+  const perUfs3 = (await findSeries(db, [UFS_3X])).filter((s) => s.labels.ufs && isUfsRead(s.labels));
   const ops = (await findSeriesByPrefix(db, PER_UFS_OP_PREFIX)).filter((s) => perUfsOperation(s.metric));
   const increases = await readIncreases(db, [...perUfs2, ...perUfs3, ...ops], span);
   // Requests per cluster, day and address, by price class.

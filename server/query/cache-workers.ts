@@ -6,7 +6,7 @@
  * on the rest of the Cache page (`clusterOf`).
  */
 import type { Db } from "@/db";
-import { clusterOf, perSecond, UFS_3X } from "./cache";
+import { CACHED_3X, CAPACITY_3X, clusterOf, isUfsRead, perSecond, UFS_3X, USED_3X } from "./cache";
 import { groupSpans, readIncreaseSpans } from "./increases";
 import { findSeries, findSeriesByPrefix, readBuckets, type SeriesRef } from "./read";
 import type { RangeRead } from "./gpus";
@@ -18,10 +18,7 @@ const USED_2X = "Worker_CapacityUsed_";
 const CAPACITY_2X = "Worker_CapacityTotal_";
 const PREFIXES_2X = [...SERVED_2X, EVICTED_2X, USED_2X, CAPACITY_2X];
 
-const CACHED_3X = "alluxio_cached_data_read_bytes_total";
 const EVICTED_3X = "alluxio_cached_evicted_data_bytes_total";
-const USED_3X = "alluxio_cached_storage_bytes";
-const CAPACITY_3X = "alluxio_cached_capacity_bytes";
 const METRICS_3X = [CACHED_3X, UFS_3X, EVICTED_3X, USED_3X, CAPACITY_3X];
 
 /** 2.x counts evicted blocks, 3.x evicted bytes. */
@@ -77,7 +74,7 @@ export function parseWorkerSeries(s: SeriesRef): Parsed | null {
       return { series: s, cluster, worker, role: "served", unit: "bytes" };
     case UFS_3X:
       // Writes to the store are not bytes served to a reader.
-      return s.labels.method === undefined || s.labels.method === "read" ? { series: s, cluster, worker, role: "served", unit: "bytes" } : null;
+      return isUfsRead(s.labels) ? { series: s, cluster, worker, role: "served", unit: "bytes" } : null;
     case EVICTED_3X:
       return { series: s, cluster, worker, role: "evicted", unit: "bytes" };
     case USED_3X:

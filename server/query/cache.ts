@@ -12,8 +12,10 @@ import type { RangeRead } from "./gpus";
 /** 2.x: everything clients read (short-circuit, same-domain and remote workers; UFS fetches pass through workers). */
 const SERVED_2X = ["Cluster_BytesReadLocal", "Cluster_BytesReadDomain", "Cluster_BytesReadRemote"];
 const UFS_2X = "Cluster_BytesReadUfsAll";
-const CACHED_3X = "alluxio_cached_data_read_bytes_total";
+export const CACHED_3X = "alluxio_cached_data_read_bytes_total";
 export const UFS_3X = "alluxio_ufs_data_access_bytes_total";
+/** 3.x counts UFS reads and writes in one metric; only reads are bytes fetched from the store. */
+export const isUfsRead = (labels: Record<string, string>) => (labels.method ?? "read") === "read";
 /**
  * Alluxio 2.x bytes read from one UFS: `Cluster.BytesReadPerUfs.UFS:<address>`, the address sanitised into the name
  * (`Cluster_BytesReadPerUfs_UFS:s3:__bucket_`, or with `_` for `:` by exporters stricter than Prometheus).
@@ -33,8 +35,10 @@ export function perUfsOperation(metric: string): { operation: string; address: s
 export function perUfsAddress(metric: string): string {
   return metric.slice(PER_UFS_2X_PREFIX.length).replace(/^[_:]/, "");
 }
-const CAPACITY = ["alluxio_cached_capacity_bytes", "Cluster_CapacityTotal"];
-const USED = ["alluxio_cached_storage_bytes", "Cluster_CapacityUsed"];
+export const CAPACITY_3X = "alluxio_cached_capacity_bytes";
+export const USED_3X = "alluxio_cached_storage_bytes";
+const CAPACITY = [CAPACITY_3X, "Cluster_CapacityTotal"];
+const USED = [USED_3X, "Cluster_CapacityUsed"];
 const WORKERS_2X = "Cluster_Workers";
 export const CACHE_METRICS = [...SERVED_2X, UFS_2X, CACHED_3X, UFS_3X, ...CAPACITY, ...USED, WORKERS_2X];
 
@@ -109,8 +113,7 @@ export async function readCacheClusters(db: Db, read: RangeRead, opts: { only?: 
   const series = (await findSeries(db, CACHE_METRICS)).filter((s) => {
     const name = clusterOf(s.labels);
     if (!name || (opts.only && name !== opts.only)) return false;
-    // 3.x counts UFS reads and writes in one metric; only reads are egress from the store.
-    return s.metric !== UFS_3X || s.labels.method === undefined || s.labels.method === "read";
+    return s.metric !== UFS_3X || isUfsRead(s.labels);
   });
   const counterSeries = series.filter((s) => [...SERVED_2X, UFS_2X, CACHED_3X, UFS_3X].includes(s.metric));
   const gaugeSeries = series.filter((s) => !counterSeries.includes(s));
