@@ -10,7 +10,6 @@
  *   4. Flightdeck on the embedded PGlite.
  * Prints samples/s for each and the ratios; every sample sent must be stored (exit 1 otherwise).
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,10 +17,11 @@ import postgres from "postgres";
 import { openDatabase } from "@/db";
 import { createApiToken } from "@/server/auth/tokens";
 import { encodeRemoteWrite, type RemoteWriteTimeSeries } from "@/server/ingest/remote-write";
-import { PrometheusLikeSender, sleep } from "@/server/ingest/remote-write-sender";
+import { PrometheusLikeSender } from "@/server/ingest/remote-write-sender";
 import { option } from "./args";
 import { buildIfStale } from "./build-if-stale";
-import { freePort, type LocalServer, startLocalServer, stopProcessGroup } from "./local-server";
+import { PROMETHEUS_BINARY, startLocalPrometheus } from "./local-prometheus";
+import { type LocalServer, startLocalServer } from "./local-server";
 import { peakRssMiB } from "./process-stats";
 import { scratchDatabase } from "./scratch-database";
 
@@ -127,23 +127,13 @@ async function main() {
     console.log(`COPY sorted (series_id, ts): ${rate(copied, copySeconds)} (${copySeconds.toFixed(1)} s) — Flightdeck runs at ${((copySeconds / app.seconds) * 100).toFixed(0)}% of it (target ≥ 60%)`);
 
     // 3. Prometheus' remote-write receiver, when Debian's prometheus is installed.
-    const binary = ["/usr/bin/prometheus", "/usr/local/bin/prometheus"].find((p) => fs.existsSync(p));
-    if (binary) {
-      const port = await freePort();
-      fs.writeFileSync(path.join(tmp, "prometheus.yml"), "global:\n  scrape_interval: 1h\n");
-      const prom = spawn(binary, [`--config.file=${path.join(tmp, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(tmp, "tsdb")}`, `--web.listen-address=127.0.0.1:${port}`, "--web.enable-remote-write-receiver"], {
-        stdio: "ignore",
-        detached: true,
-      });
+    if (PROMETHEUS_BINARY) {
+      const prom = await startLocalPrometheus({ dir: path.join(tmp, "prometheus"), config: { global: { scrape_interval: "1h" } }, remoteWriteReceiver: true });
       try {
-        for (let i = 0; i < 100; i++) {
-          if (await fetch(`http://127.0.0.1:${port}/-/ready`).then((r) => r.ok, () => false)) break;
-          await sleep(200);
-        }
-        const p = await send(`http://127.0.0.1:${port}`, "unused", requests);
+        const p = await send(prom.url, "unused", requests);
         console.log(`Prometheus 2 remote-write receiver: ${rate(total, p.seconds)} (${p.seconds.toFixed(1)} s) — Flightdeck runs at ${((p.seconds / app.seconds) * 100).toFixed(0)}% of it`);
       } finally {
-        await stopProcessGroup(prom.pid!);
+        await prom.stop();
       }
     } else {
       console.log("Prometheus: not installed (apt-get install prometheus); skipped.");

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,15 +10,15 @@ import { metricMetadata } from "@/db/schema";
 import { createTestDatabase, type TestDatabase, testDriver } from "@/db/testing";
 import { createApiToken } from "@/server/auth/tokens";
 import { buildIfStale } from "@/server/cli/build-if-stale";
-import { freePort, type LocalServer, startLocalServer, stopProcessGroup } from "@/server/cli/local-server";
+import { type LocalPrometheus, PROMETHEUS_BINARY, startLocalPrometheus } from "@/server/cli/local-prometheus";
+import { type LocalServer, startLocalServer } from "@/server/cli/local-server";
 
 /**
  * A real Prometheus scrapes a prom-client page and remote-writes to a production Flightdeck on this run's driver;
  * afterwards what Flightdeck exports must be exactly what Prometheus itself stored for that job.
  */
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const PROMETHEUS = (process.env.PATH ?? "").split(":").map((dir) => path.join(dir, "prometheus")).find((file) => fs.existsSync(file));
-if (!PROMETHEUS) console.warn("prometheus-conformance: skipped, no `prometheus` binary on PATH (apt-get install prometheus).");
+if (!PROMETHEUS_BINARY) console.warn("prometheus-conformance: skipped, no `prometheus` binary on PATH (apt-get install prometheus).");
 
 const JOB = "trainer";
 /** 9 scrapes 1 s apart: every series changes 8 times, and the file takes 15–21 s per driver on 2 cores (build aside). */
@@ -70,12 +69,12 @@ async function until<T>(what: string, timeoutMs: number, check: () => Promise<T 
   }
 }
 
-describe.skipIf(!PROMETHEUS)("Prometheus 2.42 scraping prom-client and remote-writing to Flightdeck", () => {
+describe.skipIf(!PROMETHEUS_BINARY)("Prometheus 2.42 scraping prom-client and remote-writing to Flightdeck", () => {
   const page = trainerPage();
   let tmp: string;
   let server: LocalServer | undefined;
   let database: TestDatabase | undefined;
-  let prometheus: ChildProcess | undefined;
+  let prometheus: LocalPrometheus | undefined;
   let target: http.Server | undefined;
   let scrapesServed = 0;
   let pageLines = 0;
@@ -102,14 +101,9 @@ describe.skipIf(!PROMETHEUS)("Prometheus 2.42 scraping prom-client and remote-wr
     await new Promise<void>((resolve) => target!.listen(0, "127.0.0.1", resolve));
     const targetAddress = `127.0.0.1:${(target.address() as AddressInfo).port}`;
 
-    const promAddress = `127.0.0.1:${await freePort()}`;
-    const promUrl = `http://${promAddress}`;
     const writeUrl = `${server.url}/api/v1/write`;
-    const configFile = path.join(tmp, "prometheus.yml");
-    const promLog = path.join(tmp, "prometheus.log");
-    // JSON is YAML. Only the trainer job: Prometheus' self-scrape would add ~400 series that never stop changing.
-    const writeConfig = (scrapeTrainer: boolean) =>
-      fs.writeFileSync(configFile, JSON.stringify({
+    // Only the trainer job: Prometheus' self-scrape would add ~400 series that never stop changing.
+    const config = (scrapeTrainer: boolean) => ({
         global: { scrape_interval: "1s", scrape_timeout: "1s" },
         scrape_configs: scrapeTrainer ? [{ job_name: JOB, static_configs: [{ targets: [targetAddress] }] }] : [],
         remote_write: [{
@@ -118,19 +112,9 @@ describe.skipIf(!PROMETHEUS)("Prometheus 2.42 scraping prom-client and remote-wr
           queue_config: { batch_send_deadline: "1s", max_samples_per_send: 500 },
           metadata_config: { send: true, send_interval: "2s" },
         }],
-      }));
-    writeConfig(true);
-    const log = fs.openSync(promLog, "a");
-    prometheus = spawn(PROMETHEUS!, [`--config.file=${configFile}`, `--storage.tsdb.path=${path.join(tmp, "tsdb")}`, `--web.listen-address=${promAddress}`], {
-      stdio: ["ignore", log, log],
-      detached: true,
-    });
-    const promApi = async <T>(query: string): Promise<T> => {
-      const response = await fetch(`${promUrl}/api/v1/${query}`);
-      if (!response.ok) throw new Error(`Prometheus ${query}: ${response.status} ${await response.text()}`);
-      return ((await response.json()) as { data: T }).data;
-    };
-    await until("Prometheus ready", 30_000, async () => ((await fetch(`${promUrl}/-/ready`)).ok || undefined), promLog);
+      });
+    prometheus = await startLocalPrometheus({ dir: tmp, config: config(true) });
+    const { api: promApi, logFile: promLog } = prometheus;
     // Counted in Prometheus, not in the page handler: a scrape is in the TSDB only once committed, page and `up` at once.
     await until(`${SCRAPES} committed scrapes`, 30_000, async () => {
       const { result } = await promApi<{ result: { value: [number, string] }[] }>(`query?query=${encodeURIComponent(`count_over_time(up{job="${JOB}"}[5m])`)}`);
@@ -139,8 +123,8 @@ describe.skipIf(!PROMETHEUS)("Prometheus 2.42 scraping prom-client and remote-wr
 
     // Stop scraping by reloading without the job: the pool stops, nothing more is appended, the remote-write queue
     // (same config) keeps sending. Stopping the page instead would leave `up` and the scrape_* series growing.
-    writeConfig(false);
-    prometheus.kill("SIGHUP");
+    fs.writeFileSync(prometheus.configFile, JSON.stringify(config(false)));
+    prometheus.process.kill("SIGHUP");
     await until("Prometheus dropping the trainer target", 10_000, async () => {
       const { activeTargets } = await promApi<{ activeTargets: unknown[] }>("targets?state=active");
       return activeTargets.length === 0 || undefined;
@@ -184,7 +168,7 @@ describe.skipIf(!PROMETHEUS)("Prometheus 2.42 scraping prom-client and remote-wr
     }, server.logFile);
 
     // Metadata has no read API. The embedded folder is readable only once the server is gone, so stop it first.
-    await stopProcessGroup(prometheus.pid!);
+    await prometheus.stop();
     await server.stop();
     const metadataDb = database ?? (await openDatabase({ driver: "pglite", dataDir }));
     metadata = await metadataDb.db.select({ metric: metricMetadata.metric, type: metricMetadata.type, help: metricMetadata.help }).from(metricMetadata);
@@ -196,7 +180,7 @@ describe.skipIf(!PROMETHEUS)("Prometheus 2.42 scraping prom-client and remote-wr
   }, 240_000);
 
   afterAll(async () => {
-    if (prometheus?.pid) await stopProcessGroup(prometheus.pid);
+    await prometheus?.stop();
     target?.closeAllConnections();
     target?.close();
     await server?.stop();

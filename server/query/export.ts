@@ -4,6 +4,7 @@
  */
 import { sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db";
+import { metricsBackendFor } from "./backend";
 
 export interface ExportedSeries {
   metric: string;
@@ -19,6 +20,16 @@ export async function* exportRawSamples(
   db: Db,
   selector: { metric: string; labels: Record<string, string>; startMs: number; endMs: number },
 ): AsyncGenerator<ExportedSeries> {
+  const remote = metricsBackendFor(db);
+  if (remote) {
+    // From the engine: its series of the metric, one at a time as here.
+    for (const ref of (await remote.findSeries([selector.metric], selector.labels)).slice(0, MAX_EXPORT_SERIES)) {
+      const points = (await remote.readRawPoints([ref], selector.startMs, selector.endMs)).get(ref.id) ?? [];
+      if (points.length === 0) continue;
+      yield { metric: ref.metric, labels: ref.labels, timestampsMs: points.map((p) => p.tsMs), values: points.map((p) => p.value) };
+    }
+    return;
+  }
   const start = new Date(selector.startMs).toISOString();
   const end = new Date(selector.endMs).toISOString();
   const series = await queryRows<{ id: number; labels: Record<string, string> | string }>(

@@ -7,9 +7,10 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db";
+import type { SamplePoint } from "@/server/ingest/types";
 import { rollupCompleteUntil } from "@/server/jobs/rollup";
+import { type IncreaseReadOptions, type IncreaseSpans, metricsBackendFor } from "./backend";
 import { planTiers, type SeriesRef } from "./read";
-import type { Resolution } from "./step";
 
 /** A sample this far before the range still counts as the base of the first increment in it. */
 export const INCREASE_LOOKBACK_MS = 10 * 60_000;
@@ -26,16 +27,8 @@ function tierRows(store: "samples" | "samples_1m" | "samples_1h", ids: string, f
 }
 
 /** Series id → bucket start (a multiple of `stepMs`) → growth in that bucket; a bucket without increments is absent. */
-export async function readIncreases(db: Db, series: readonly SeriesRef[], opts: IncreaseOptions): Promise<Map<number, Map<number, number>>> {
+export async function readIncreases(db: Db, series: readonly SeriesRef[], opts: IncreaseReadOptions): Promise<Map<number, Map<number, number>>> {
   return (await readIncreaseSpans(db, series, opts)).increments;
-}
-
-interface IncreaseOptions {
-  startMs: number;
-  endMs: number;
-  stepMs: number;
-  resolution: Resolution;
-  nowMs?: number;
 }
 
 /**
@@ -47,8 +40,10 @@ interface IncreaseOptions {
 export async function readIncreaseSpans(
   db: Db,
   series: readonly SeriesRef[],
-  opts: IncreaseOptions,
-): Promise<{ increments: Map<number, Map<number, number>>; seconds: Map<number, Map<number, number>> }> {
+  opts: IncreaseReadOptions,
+): Promise<IncreaseSpans> {
+  const remote = metricsBackendFor(db);
+  if (remote) return remote.readIncreaseSpans(series, opts);
   const increments = new Map<number, Map<number, number>>(series.map((s) => [s.id, new Map()]));
   const seconds = new Map<number, Map<number, number>>(series.map((s) => [s.id, new Map()]));
   if (series.length === 0) return { increments, seconds };
@@ -78,6 +73,25 @@ export async function readIncreaseSpans(
       increments.get(id)!.set(Number(b), Number(inc));
       seconds.get(id)!.set(Number(b), Number(span));
     }
+  }
+  return { increments, seconds };
+}
+
+/**
+ * The SQL above over one series' points in time order, for a store that hands out points: each increment (a drop is
+ * a reset, the new value counted since) lands in the bucket of its later sample, with the seconds since the sample
+ * before; only increments whose later sample is at or after `startMs` count.
+ */
+export function increaseBuckets(points: readonly SamplePoint[], startMs: number, stepMs: number): { increments: Map<number, number>; seconds: Map<number, number> } {
+  const increments = new Map<number, number>();
+  const seconds = new Map<number, number>();
+  for (let i = 1; i < points.length; i++) {
+    const prev = points[i - 1]!;
+    const cur = points[i]!;
+    if (cur.tsMs < startMs) continue;
+    const bucket = Math.floor(cur.tsMs / stepMs) * stepMs;
+    increments.set(bucket, (increments.get(bucket) ?? 0) + (cur.value >= prev.value ? cur.value - prev.value : cur.value));
+    seconds.set(bucket, (seconds.get(bucket) ?? 0) + (cur.tsMs - prev.tsMs) / 1000);
   }
   return { increments, seconds };
 }

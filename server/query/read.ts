@@ -7,7 +7,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db";
 import type { SamplePoint } from "@/server/ingest/types";
 import { rollupCompleteUntil } from "@/server/jobs/rollup";
-import type { Resolution } from "./step";
+import { type BucketReadOptions, metricsBackendFor } from "./backend";
 
 export interface SeriesRef {
   id: number;
@@ -40,6 +40,8 @@ function labelsOf(value: Record<string, string> | string): Record<string, string
 /** Series of the given metrics whose labels include every matcher (exact match). */
 export async function findSeries(db: Db, metrics: readonly string[], matchers: Record<string, string> = {}): Promise<SeriesRef[]> {
   if (metrics.length === 0) return [];
+  const remote = metricsBackendFor(db);
+  if (remote) return remote.findSeries(metrics, matchers);
   const rows = await queryRows<{ id: number; metric: string; labels: Record<string, string> | string }>(
     db,
     sql`select id, metric, labels from series
@@ -54,6 +56,8 @@ export async function findSeries(db: Db, metrics: readonly string[], matchers: R
 
 /** Series whose metric name starts with `prefix` (Alluxio 2.x puts tags such as the UFS address in the name). */
 export async function findSeriesByPrefix(db: Db, prefix: string): Promise<SeriesRef[]> {
+  const remote = metricsBackendFor(db);
+  if (remote) return remote.findSeriesByPrefix(prefix);
   const rows = await queryRows<{ id: number; metric: string; labels: Record<string, string> | string }>(
     db,
     sql`select id, metric, labels from series where starts_with(metric, ${prefix}) order by id limit ${MAX_SERIES_PER_READ + 1}`,
@@ -77,7 +81,7 @@ interface Tier {
 }
 
 /** Which store answers which part of [startMs, endMs) for a resolution, given the rollup watermark. */
-export function planTiers(resolution: Resolution, startMs: number, endMs: number, completeUntilMs: number): Tier[] {
+export function planTiers(resolution: BucketReadOptions["resolution"], startMs: number, endMs: number, completeUntilMs: number): Tier[] {
   const tiers: Tier[] = [];
   const push = (store: Tier["store"], fromMs: number, toMs: number) => {
     const from = Math.max(fromMs, startMs);
@@ -122,20 +126,10 @@ function tierQuery(tier: Tier, ids: readonly number[], stepMs: number): SQL {
 export async function readBuckets(
   db: Db,
   series: readonly SeriesRef[],
-  opts: {
-    startMs: number;
-    endMs: number;
-    stepMs: number;
-    resolution: Resolution;
-    nowMs?: number;
-    /**
-     * A gauge holds its last value this long, as Prometheus' lookback does: an empty bucket between two buckets at
-     * most this far apart takes the earlier one's aggregate. A step finer than the scrape interval then still counts
-     * every bucket a GPU was reporting, instead of every other one.
-     */
-    holdMs?: number;
-  },
+  opts: BucketReadOptions,
 ): Promise<BucketedSeries[]> {
+  const remote = metricsBackendFor(db);
+  if (remote) return remote.readBuckets(series, opts);
   const out = new Map<number, BucketedSeries>(series.map((s) => [s.id, { ...s, buckets: new Map() }]));
   if (series.length === 0) return [];
   const completeUntilMs = opts.resolution === "raw" ? opts.endMs : (await rollupCompleteUntil(db, opts.nowMs ?? Date.now())).getTime();
@@ -179,6 +173,8 @@ export function holdGaps(buckets: Map<number, BucketAggregate>, stepMs: number, 
 
 /** Raw samples of each series in [startMs, endMs], sorted, for counter functions and instant lookups. */
 export async function readRawPoints(db: Db, series: readonly SeriesRef[], startMs: number, endMs: number): Promise<Map<number, SamplePoint[]>> {
+  const remote = metricsBackendFor(db);
+  if (remote) return remote.readRawPoints(series, startMs, endMs);
   const points = new Map<number, SamplePoint[]>(series.map((s) => [s.id, []]));
   if (series.length === 0) return points;
   const rows = await queryRows<{ series_id: number; ms: number; value: number }>(
