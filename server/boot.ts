@@ -5,6 +5,7 @@ import { demoEnabled, demoHistoryDays, prepareDemo, runDemo } from "@/server/dem
 import { startServerJobs } from "@/server/jobs";
 import { newSeriesLimitFromEnv } from "@/server/ingest/cardinality";
 import { retentionFromEnv } from "@/server/jobs/retention";
+import { configuredMetricsBackend } from "@/server/query/backend";
 import { signalCatalog } from "@/server/query/catalog";
 
 /** Opens the database and, on an instance without users, prints a setup token; exits with a sentence on failure. */
@@ -14,6 +15,7 @@ export async function bootServer(): Promise<void> {
     newSeriesLimitFromEnv();
     signalCatalog();
     demoHistoryDays();
+    configuredMetricsBackend();
   } catch (error) {
     console.error(`\nFlightdeck cannot start: ${(error as Error).message}\n`);
     process.exit(1);
@@ -32,7 +34,10 @@ export async function bootServer(): Promise<void> {
   console.log(`Flightdeck database: ${database.driver} (${database.location})`);
   startServerJobs(database);
   const firstStart = await needsSetup(database.db);
-  const demo = demoEnabled() ? await prepareDemo(database, firstStart) : null;
+  const engine = configuredMetricsBackend();
+  if (engine) console.log(`Flightdeck reads metrics from the PromQL engine at ${engine.describe}; its own ingest and scraping are off.`);
+  if (engine && demoEnabled()) console.log("The demo fleet loads into Flightdeck's own store, so it is off with FLIGHTDECK_METRICS_BACKEND=promql.");
+  const demo = demoEnabled() && !engine ? await prepareDemo(database, firstStart) : null;
   if (demo) {
     // In the background: the server must be listening before the demo can send to it.
     void runDemo(database, demo, ownUrl());

@@ -7,6 +7,7 @@ import { getDatabase } from "@/db";
 import { authenticateBearer, type TokenPrincipal } from "@/server/auth/tokens";
 import { AppError, HTTP_STATUS } from "@/server/errors";
 import { retentionFromEnv } from "@/server/jobs/retention";
+import { configuredMetricsBackend } from "@/server/query/backend";
 import { NewSeriesBudget, newSeriesLimitFromEnv } from "./cardinality";
 import { IngestGate, isDatabaseUnavailable } from "./gate";
 import { MAX_BODY_BYTES, readCappedBody } from "./limits";
@@ -80,6 +81,14 @@ export async function receive<T>(request: Request, options: ReceiveOptions<T>): 
   try {
     const database = await getDatabase();
     principal = await authenticateBearer(database.db, request.headers.get("authorization"), "metrics:write");
+    const engine = configuredMetricsBackend();
+    if (engine) {
+      // A 4xx: a sender pointed here by mistake should stop and say so, not retry forever.
+      throw new AppError(
+        "CONFLICT",
+        `This Flightdeck reads metrics from the PromQL engine at ${engine.describe} (FLIGHTDECK_METRICS_BACKEND=promql) and stores none itself; send metrics to that engine.`,
+      );
+    }
     state = await getIngestState();
     const decoded = options.decode(await readBody(request), state);
     const samples = decoded.batch.series.reduce((n, s) => n + s.samples.length, 0);

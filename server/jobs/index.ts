@@ -1,4 +1,5 @@
 import type { Database } from "@/db";
+import { promqlBackendFromEnv } from "@/server/query/promql";
 import { retentionFromEnv, retentionJob } from "./retention";
 import { rollupJob } from "./rollup";
 import { type JobDefinition, type JobScheduler, startJobs } from "./runner";
@@ -6,10 +7,12 @@ import { scrapeJob } from "./scrape";
 
 /**
  * The server's built-in background jobs. Each area adds its job here (rollups, retention, scraping); every job
- * takes its advisory lock per run (server/jobs/runner.ts).
+ * takes its advisory lock per run (server/jobs/runner.ts). With a PromQL engine holding the metrics, the engine
+ * scrapes and there is nothing to roll up.
  */
 export function builtInJobs(env: Record<string, string | undefined> = process.env): JobDefinition[] {
-  return [scrapeJob, rollupJob, retentionJob(retentionFromEnv(env))];
+  const retention = retentionJob(retentionFromEnv(env));
+  return promqlBackendFromEnv(env) ? [retention] : [scrapeJob, rollupJob, retention];
 }
 
 const SCHEDULER = Symbol.for("flightdeck.jobScheduler");

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type Driver, getAppliedMigration, getDatabase } from "@/db";
+import { configuredMetricsBackend } from "@/server/query/backend";
 
 export interface DatabaseStatus {
   ok: boolean;
@@ -36,4 +37,27 @@ export async function getDatabaseStatus(): Promise<DatabaseStatus> {
       error: error instanceof Error ? error.message : String(error),
     };
   }
+}
+
+export interface MetricsBackendStatus {
+  /** Where the pages' metrics come from: Flightdeck's own store, or a PromQL engine. */
+  backend: "postgres" | "promql";
+  /** The engine's address without credentials; null for the own store. */
+  engine: string | null;
+  ok: boolean;
+  version: string | null;
+  latencyMs: number | null;
+  error: string | null;
+}
+
+/** The active metrics backend and, for a PromQL engine, whether it answers a query now. */
+export async function getMetricsBackendStatus(): Promise<MetricsBackendStatus> {
+  let engine;
+  try {
+    engine = configuredMetricsBackend();
+  } catch (error) {
+    return { backend: "promql", engine: null, ok: false, version: null, latencyMs: null, error: (error as Error).message };
+  }
+  if (!engine) return { backend: "postgres", engine: null, ok: true, version: null, latencyMs: null, error: null };
+  return { backend: "promql", engine: engine.describe, ...(await engine.status()) };
 }

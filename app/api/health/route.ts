@@ -1,10 +1,13 @@
-import { getDatabaseStatus } from "@/server/system/status";
+import { getDatabaseStatus, getMetricsBackendStatus } from "@/server/system/status";
 
 export const dynamic = "force-dynamic";
 
-/** Liveness and readiness for load balancers and people: 200 when the database answers, 503 when it does not. */
+/**
+ * Liveness and readiness for load balancers and people: 200 when the database answers, 503 when it does not. The
+ * metrics backend is reported beside it: an engine that does not answer empties the charts, not the app.
+ */
 export async function GET() {
-  const database = await getDatabaseStatus();
+  const [database, metrics] = await Promise.all([getDatabaseStatus(), getMetricsBackendStatus()]);
   return Response.json(
     {
       status: database.ok ? "ok" : "unavailable",
@@ -16,6 +19,7 @@ export async function GET() {
         migrationsApplied: database.migration?.applied ?? 0,
         error: database.error,
       },
+      metrics: { backend: metrics.backend, engine: metrics.engine, answers: metrics.ok, version: metrics.version, error: metrics.error },
     },
     { status: database.ok ? 200 : 503, headers: { "cache-control": "no-store" } },
   );

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { requireArea } from "../../../_lib/session";
 import { HydrateClient, prefetch, trpc } from "../../../_trpc/server";
+import { EngineNotice } from "../engine-notice";
 import { ScrapeClient } from "./client";
 
 export const metadata: Metadata = { title: "Scrape targets" };
@@ -10,6 +11,7 @@ export default async function ScrapePage() {
   prefetch(trpc.scrape.list.queryOptions());
   return (
     <HydrateClient>
+      <EngineNotice what="its own scraper is off, so these targets are not scraped." />
       <ScrapeClient />
     </HydrateClient>
   );

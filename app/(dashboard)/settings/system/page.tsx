@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { getStorageStatus, listJobStatus } from "@/server/system/jobs";
-import { getDatabaseStatus } from "@/server/system/status";
+import { getDatabaseStatus, getMetricsBackendStatus } from "@/server/system/status";
 import { formatUtc } from "@/server/format";
 import { requireArea } from "../../../_lib/session";
 
@@ -27,9 +27,9 @@ export const metadata: Metadata = { title: "System" };
 
 export default async function SystemPage() {
   await requireArea("settings", "/settings/system");
-  const status = await getDatabaseStatus();
+  const [status, metrics] = await Promise.all([getDatabaseStatus(), getMetricsBackendStatus()]);
   const db = status.ok ? await getDb() : null;
-  const [jobs, storage] = db ? await Promise.all([listJobStatus(db), getStorageStatus(db)]) : [null, null];
+  const [jobs, storage] = db ? await Promise.all([listJobStatus(db), metrics.backend === "postgres" ? getStorageStatus(db) : null]) : [null, null];
   return (
     <>
       <section className="card">
@@ -64,6 +64,42 @@ export default async function SystemPage() {
             <>
               <dt>Error</dt>
               <dd className="alert error">{status.error}</dd>
+            </>
+          )}
+        </dl>
+      </section>
+      <section className="card" aria-labelledby="metrics-backend">
+        <h2 id="metrics-backend">Metrics backend</h2>
+        <dl className="facts">
+          <dt>Reads from</dt>
+          <dd data-testid="metrics-backend">
+            {metrics.backend === "postgres" ? (
+              <>Flightdeck&apos;s own store, in the database above</>
+            ) : (
+              <>
+                PromQL engine at <code>{metrics.engine ?? "—"}</code>
+              </>
+            )}{" "}
+            <span className="muted">
+              (<code>FLIGHTDECK_METRICS_BACKEND={metrics.backend}</code>)
+            </span>
+          </dd>
+          {metrics.backend === "promql" && (
+            <>
+              <dt>Answers</dt>
+              <dd>
+                <span className={`badge ${metrics.ok ? "good" : "bad"}`}>{metrics.ok ? "yes" : "no"}</span>
+                {metrics.latencyMs !== null && <span className="muted"> · {metrics.latencyMs} ms for a query</span>}
+                {metrics.version && <span className="muted"> · version {metrics.version}</span>}
+              </dd>
+              <dt>Ingest</dt>
+              <dd>Off: producers send to the engine, which also scrapes; Flightdeck keeps app data, explanations, prices and topology.</dd>
+            </>
+          )}
+          {metrics.error && (
+            <>
+              <dt>Error</dt>
+              <dd className="alert error">{metrics.error}</dd>
             </>
           )}
         </dl>
