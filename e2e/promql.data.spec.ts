@@ -115,6 +115,7 @@ test.describe("on a PromQL engine", () => {
     await page.getByLabel("Email").fill(USER.email);
     await page.getByLabel("Password").fill(USER.password);
     await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("heading", { name: "Overview", level: 1 })).toBeVisible();
     await page.goto(`${app!.url}/gpus?range=1h`);
     await expect(page.locator(".alert.error").first()).toContainText(`The metrics engine at ${promUrl} did not answer`, { timeout: 20_000 });
     await page.goto(`${app!.url}/settings/system`);

@@ -42,6 +42,12 @@ export function formatStep(ms: number): string {
   return `${Number((ms / 3_600_000).toFixed(1))} h`;
 }
 
+/** Where a chart's points come from: raw samples, a rollup, or the PromQL engine. */
+export function formatSource(read: { resolution: string; engine?: string }): string {
+  if (read.engine) return "from the PromQL engine";
+  return read.resolution === "raw" ? "raw samples" : `${read.resolution} rollups`;
+}
+
 export function formatHours(hours: number): string {
   return hours >= 100 ? `${Math.round(hours).toLocaleString("en-US")} GPU-h` : `${hours.toFixed(1)} GPU-h`;
 }

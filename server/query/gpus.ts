@@ -4,6 +4,7 @@
  */
 import type { Db } from "@/db";
 import { type SignalCatalog, type SignalDefinition, signalCatalog } from "./catalog";
+import { metricsBackendFor } from "./backend";
 import { type GpuPrice, priceForModel } from "./gpu-prices";
 import { type BucketAggregate, bucketStarts, findSeries, readBuckets, type SeriesRef } from "./read";
 import { chooseStep, type Resolution } from "./step";
@@ -92,6 +93,14 @@ export interface RangeRead {
   resolution: Resolution;
   /** Bucket starts: the x axis every series of the read shares. */
   times: number[];
+  /** The PromQL engine that answered, when not Flightdeck's own store (no rollups there: the engine aggregates). */
+  engine?: string;
+}
+
+/** The read's plan, naming the engine when one answers instead of the own store. */
+function plannedFor(db: Db, read: RangeRead): RangeRead {
+  const engine = metricsBackendFor(db)?.describe;
+  return engine ? { ...read, engine } : read;
 }
 
 export function planRead(startMs: number, endMs: number, opts: { nowMs?: number; requestedStepMs?: number; resolution?: Resolution } = {}): RangeRead {
@@ -275,7 +284,7 @@ export async function getGpuFleet(
   catalog?: SignalCatalog,
   prices?: readonly GpuPrice[],
 ): Promise<GpuFleet> {
-  const read = planRead(range.startMs, range.endMs, range);
+  const read = plannedFor(db, planRead(range.startMs, range.endMs, range));
   const gpus = [...(await readGpus(db, read, { catalog, nowMs: range.nowMs })).values()].sort((a, b) => byHostAndIndex(a.identity, b.identity));
   const summaries = gpus.map((gpu) => summariseGpu(gpu, read));
   const rows = summaries.map((s) => s.row);
@@ -322,7 +331,7 @@ export interface GpuDetail {
 }
 
 export async function getGpuDetail(db: Db, key: string, range: { startMs: number; endMs: number; nowMs?: number; requestedStepMs?: number }, catalog?: SignalCatalog): Promise<GpuDetail | null> {
-  const read = planRead(range.startMs, range.endMs, range);
+  const read = plannedFor(db, planRead(range.startMs, range.endMs, range));
   const [head] = key.split("/");
   // A UUID narrows the read in SQL; a host/index key is matched after reading the fleet's series.
   const matchers = head && /^(GPU|MIG)-/.test(head) ? { UUID: head } : undefined;
@@ -354,7 +363,7 @@ export async function readGpuSignal(
   range: { startMs: number; endMs: number; nowMs?: number; requestedStepMs?: number },
   opts: { by?: string[]; matchers?: Record<string, string>; catalog?: SignalCatalog } = {},
 ): Promise<{ read: RangeRead; series: Array<{ labels: Record<string, string>; values: Array<number | null> }> }> {
-  const read = planRead(range.startMs, range.endMs, range);
+  const read = plannedFor(db, planRead(range.startMs, range.endMs, range));
   const gpus = [...(await readGpus(db, read, { signals: [signal], matchers: opts.matchers, catalog: opts.catalog, nowMs: range.nowMs })).values()].sort((a, b) =>
     byHostAndIndex(a.identity, b.identity),
   );

@@ -10,7 +10,7 @@ import { DataTable } from "../../_components/DataTable";
 import { useUrlState } from "../../_lib/url-state";
 import { EChart } from "../../_components/charts/EChart";
 import { heatmapCells } from "../../_components/charts/prepare/series";
-import { formatAxisTime, formatBytes, formatHours, formatPercent, formatStep, formatUsd } from "@/server/format";
+import { formatAxisTime, formatBytes, formatHours, formatPercent, formatSource, formatStep, formatUsd } from "@/server/format";
 import { useTRPC } from "../../_trpc/client";
 import type { AppRouter } from "@/server/api/root";
 import type { inferRouterOutputs } from "@trpc/server";
@@ -117,7 +117,7 @@ function Heatmap({ fleet, onOpen }: { fleet: Fleet; onOpen: (key: string) => voi
     <section className="card" aria-labelledby="heatmap-heading">
       <h2 id="heatmap-heading">Busy by GPU over time</h2>
       <p className="muted">
-        Mean SM activity per {formatStep(read.stepMs)} ({read.resolution === "raw" ? "raw samples" : `${read.resolution} rollups`}). Blank cells: the GPU sent nothing. Click a cell to open the GPU.
+        Mean SM activity per {formatStep(read.stepMs)} ({formatSource(read)}). Blank cells: the GPU sent nothing. Click a cell to open the GPU.
       </p>
       <EChart
         option={option}

@@ -6,7 +6,7 @@ import { useCallback } from "react";
 import { timeAxis, valueAxis, zoomToolbox } from "../../../_components/charts/axes";
 import { type ChartColors, EChart } from "../../../_components/charts/EChart";
 import { annotationMarks, bandAreas, linePoints } from "../../../_components/charts/prepare/series";
-import { formatBytes, formatHours, formatPercent, formatStep, formatUtc } from "@/server/format";
+import { formatBytes, formatHours, formatPercent, formatSource, formatStep, formatUtc } from "@/server/format";
 import { useZoomToRange } from "../../../_lib/url-state";
 import { useTRPC } from "../../../_trpc/client";
 import { gpuLabel } from "../client";
@@ -123,7 +123,7 @@ export function GpuDetailClient({ gpuKey }: { gpuKey: string }) {
           SM activity is the work done; NVML utilization only says a kernel was resident. Shaded bands: the workload holding the GPU. Drag across the
           chart to zoom in; the server re-reads at a finer step.{" "}
           <span data-testid="gpu-step">
-            One point per {formatStep(data!.read.stepMs)} ({data!.read.resolution === "raw" ? "raw samples" : `${data!.read.resolution} rollups`}).
+            One point per {formatStep(data!.read.stepMs)} ({formatSource(data!.read)}).
           </span>
         </p>
         <EChart option={activity} height={300} group={GROUP} onZoom={zoom} ariaLabel="GPU activity over time" testId="gpu-activity" />
