@@ -135,6 +135,10 @@ export async function readBuckets(
   const completeUntilMs = opts.resolution === "raw" ? opts.endMs : (await rollupCompleteUntil(db, opts.nowMs ?? Date.now())).getTime();
   const ids = series.map((s) => s.id);
   for (const tier of planTiers(opts.resolution, opts.startMs, opts.endMs, completeUntilMs)) {
+    if (tier.store === "samples" && tier.toMs - tier.fromMs <= SAMPLES_IN_NODE_MAX_SPAN_MS) {
+      await bucketSamplesInNode(db, tier, ids, opts.stepMs, out);
+      continue;
+    }
     // One row per series with its buckets as JSON text: parsing one JSON string is far cheaper in Node than one
     // driver row per bucket (a 24-hour fleet read is hundreds of thousands of buckets).
     const rows = await queryRows<{ series_id: number; cells: string }>(
@@ -157,6 +161,61 @@ export async function readBuckets(
   }
   if (opts.holdMs && opts.holdMs > opts.stepMs) for (const s of out.values()) holdGaps(s.buckets, opts.stepMs, opts.holdMs);
   return [...out.values()];
+}
+
+/**
+ * Raw samples over at most this span are bucketed in Node rather than in SQL: at a scrape every 15 s that is at most
+ * 1,440 samples a series, and Postgres hands over a fleet's samples as one array per series several times faster
+ * than it groups them by series and bucket (an hour of 512 series: ~60 ms against ~150–400 ms).
+ */
+const SAMPLES_IN_NODE_MAX_SPAN_MS = 6 * HOUR;
+
+/** Postgres orders NaN above every number: min() skips it unless nothing else is there, max() returns it. */
+const pgMin = (a: number, b: number) => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.min(a, b));
+const pgMax = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b));
+
+async function bucketSamplesInNode(db: Db, tier: Tier, ids: readonly number[], stepMs: number, out: Map<number, BucketedSeries>): Promise<void> {
+  // JSON arrays of numbers: JSON.parse makes them in one native pass (non-finite values arrive as strings).
+  const rows = await queryRows<{ series_id: number; t: string; v: string }>(
+    db,
+    sql`select series_id, json_agg(date_part('epoch', ts) * 1000)::text as t, json_agg(value)::text as v from samples
+        where series_id = any(${idList(ids)}) and ts >= ${iso(tier.fromMs)}::timestamptz and ts < ${iso(tier.toMs)}::timestamptz
+        group by series_id`,
+  );
+  // Buckets by index from the tier's first, in typed arrays: no map lookup or object per sample.
+  const base = Math.floor(tier.fromMs / stepMs) * stepMs;
+  const n = Math.floor((tier.toMs - 1 - base) / stepMs) + 1;
+  const sum = new Float64Array(n);
+  const count = new Float64Array(n);
+  const min = new Float64Array(n);
+  const max = new Float64Array(n);
+  for (const row of rows) {
+    const buckets = out.get(Number(row.series_id))!.buckets;
+    const times = JSON.parse(row.t) as number[];
+    const values = (JSON.parse(row.v) as Array<number | string>).map(Number);
+    count.fill(0);
+    for (let i = 0; i < times.length; i++) {
+      const k = Math.floor((Math.round(times[i]!) - base) / stepMs);
+      const value = values[i]!;
+      if (count[k] === 0) {
+        sum[k] = value;
+        min[k] = value;
+        max[k] = value;
+      } else {
+        sum[k]! += value;
+        min[k] = pgMin(min[k]!, value);
+        max[k] = pgMax(max[k]!, value);
+      }
+      count[k]! += 1;
+    }
+    for (let k = 0; k < n; k++) {
+      if (count[k] === 0) continue;
+      const key = base + k * stepMs;
+      const next = { sum: sum[k]!, count: count[k]!, min: min[k]!, max: max[k]! };
+      const prev = buckets.get(key);
+      buckets.set(key, prev ? { sum: prev.sum + next.sum, count: prev.count + next.count, min: pgMin(prev.min, next.min), max: pgMax(prev.max, next.max) } : next);
+    }
+  }
 }
 
 /** Fills each run of empty buckets shorter than `holdMs` between two present ones with the earlier's aggregate. */
