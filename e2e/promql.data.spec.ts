@@ -67,6 +67,12 @@ test.describe("on a PromQL engine", () => {
     await page.getByLabel("Password").fill(USER.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByRole("heading", { name: "Overview", level: 1 })).toBeVisible();
+    await page.goto(`${app!.url}/?range=6h`);
+    await expect(page.getByTestId("attention")).toContainText("llama-70b-finetune is highly input-bound");
+    for (const lane of ["gpuBusy", "stall", "hitRatio", "objectStoreBytesPerSecond"]) {
+      await expect(page.getByTestId(`timeline-${lane}`)).toHaveAttribute("data-finished", "true");
+    }
+    await screenshotBothThemes(page, "promql-overview");
 
     await page.goto(`${app!.url}/gpus?range=6h`);
     await expect(page.getByTestId("funnel-gpus")).toContainText("32");
@@ -86,6 +92,11 @@ test.describe("on a PromQL engine", () => {
     await expect(page.getByTestId("job-finding")).toContainText("Highly input-bound");
     for (const chart of ["job-step", "job-ranks", "job-busy"]) await expect(page.getByTestId(chart)).toHaveAttribute("data-finished", "true");
     await screenshotBothThemes(page, "promql-job");
+
+    // No topology is entered on this instance: Cost still reads every cluster's bytes from the engine.
+    await page.goto(`${app!.url}/cost`);
+    await expect(page.getByTestId("cost-daily")).toHaveAttribute("data-finished", "true");
+    await expect(page.getByText("cache-us-west").first()).toBeVisible();
 
     await page.goto(`${app!.url}/settings/system`);
     const backend = page.getByTestId("metrics-backend");

@@ -53,22 +53,19 @@ export interface MetricsBackend {
 }
 
 const attached = new WeakMap<Db, MetricsBackend | null>();
-const GLOBAL_KEY = Symbol.for("flightdeck.metricsBackend");
-type GlobalSlot = { [GLOBAL_KEY]?: { backend: MetricsBackend | null } };
+/** Made once per module instance: Next bundles server code more than once, and each bundle keeps its own, so an
+ * error the engine client throws is an AppError of the bundle that catches it. */
+let configured: { backend: MetricsBackend | null } | undefined;
 
 /** Reads through `backend` for this database handle (tests and the benchmark compare both backends in one process). */
 export function attachMetricsBackend(db: Db, backend: MetricsBackend | null): void {
   attached.set(db, backend);
 }
 
-/**
- * The backend configured by the environment, made once per process (kept on globalThis: Next bundles route
- * handlers and instrumentation separately, and both must share it); null for Flightdeck's own store.
- */
+/** The backend configured by the environment, null for Flightdeck's own store; throws a sentence when misconfigured. */
 export function configuredMetricsBackend(): MetricsBackend | null {
-  const slot = globalThis as GlobalSlot;
-  if (!slot[GLOBAL_KEY]) slot[GLOBAL_KEY] = { backend: promqlBackendFromEnv(process.env) };
-  return slot[GLOBAL_KEY].backend;
+  configured ??= { backend: promqlBackendFromEnv(process.env) };
+  return configured.backend;
 }
 
 /** The backend that answers metric reads for `db`: one attached to it, else the configured one. */
