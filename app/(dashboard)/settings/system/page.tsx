@@ -23,6 +23,17 @@ function summary(details: Record<string, unknown> | null): string {
     .join(" · ") || "nothing to do";
 }
 
+/** The last fact of a card whose check failed: what went wrong, in the words of the driver or engine. */
+function ErrorFact({ error }: { error: string | null }) {
+  if (!error) return null;
+  return (
+    <>
+      <dt>Error</dt>
+      <dd className="alert error">{error}</dd>
+    </>
+  );
+}
+
 export const metadata: Metadata = { title: "System" };
 
 export default async function SystemPage() {
@@ -60,12 +71,7 @@ export default async function SystemPage() {
               "—"
             )}
           </dd>
-          {status.error && (
-            <>
-              <dt>Error</dt>
-              <dd className="alert error">{status.error}</dd>
-            </>
-          )}
+          <ErrorFact error={status.error} />
         </dl>
       </section>
       <section className="card" aria-labelledby="metrics-backend">
@@ -96,12 +102,7 @@ export default async function SystemPage() {
               <dd>Off: producers send to the engine, which also scrapes; Flightdeck keeps app data, explanations, prices and topology.</dd>
             </>
           )}
-          {metrics.error && (
-            <>
-              <dt>Error</dt>
-              <dd className="alert error">{metrics.error}</dd>
-            </>
-          )}
+          <ErrorFact error={metrics.error} />
         </dl>
       </section>
       {storage && (
