@@ -105,6 +105,7 @@ test.describe("on a PromQL engine", () => {
     await screenshotBothThemes(page, "promql-system");
     await page.goto(`${app!.url}/settings/scrape`);
     await expect(page.getByTestId("engine-notice")).toContainText("its own scraper is off");
+    await screenshotBothThemes(page, "promql-scrape");
   });
 
   test("Flightdeck's own ingest refuses metrics with a sentence naming the engine", async () => {
