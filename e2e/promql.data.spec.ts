@@ -28,6 +28,8 @@ test.describe("on a PromQL engine", () => {
   let token = "";
 
   test.beforeAll(async () => {
+    // Six hours of a fleet into Prometheus, two CLI runs and a server start: more than a hook's default on a busy machine.
+    test.setTimeout(180_000);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
     prometheus = await startLocalPrometheus({ dir, config: HISTORY_RECEIVER_CONFIG, remoteWriteReceiver: true });
