@@ -25,6 +25,8 @@ const DEFAULT_TIMEOUT_S = 30;
 const CONCURRENCY = 6;
 /** Raw samples are fetched a window of this length at a time, so no single answer holds a month of a fleet. */
 const RAW_CHUNK_MS = 6 * 3_600_000;
+/** Series ids remembered before the map starts over (see `PromqlMetrics.ids`). */
+const IDS_KEPT = 1_000_000;
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 
@@ -143,8 +145,13 @@ export class PromqlMetrics implements MetricsBackend {
   private readonly base: string;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
-  /** Numeric ids for label sets, stable for the life of the process, as the callers key their maps by id. */
+  /**
+   * Numeric ids for label sets, as the callers key their maps by id. Ids come from a counter and are never reused, so
+   * forgetting them all when the map grows past IDS_KEPT (pods come and go; an engine's series churn) can never give
+   * two series one id; a series read on both sides of that moment only gets a second id.
+   */
   private readonly ids = new Map<string, number>();
+  private nextId = 1;
 
   constructor(config: PromqlConfig) {
     this.base = config.url.replace(/\/+$/, "");
@@ -164,7 +171,10 @@ export class PromqlMetrics implements MetricsBackend {
   private ref(metric: string, labels: Record<string, string>): SeriesRef {
     const key = seriesKey(metric, labels);
     let id = this.ids.get(key);
-    if (id === undefined) this.ids.set(key, (id = this.ids.size + 1));
+    if (id === undefined) {
+      if (this.ids.size >= IDS_KEPT) this.ids.clear();
+      this.ids.set(key, (id = this.nextId++));
+    }
     return { id, metric, labels };
   }
 
