@@ -18,17 +18,24 @@ const LIMIT_MS = process.env.FUZZ_RUNS ? 1_000 : 10_000;
 const CLIENT_ERRORS = new Set(["BAD_REQUEST", "NOT_FOUND", "CONFLICT", "FORBIDDEN", "UNAUTHORIZED", "TOO_MANY_REQUESTS", "PRECONDITION_FAILED", "PAYLOAD_TOO_LARGE", "UNPROCESSABLE_CONTENT"]);
 
 const paths = Object.keys(appRouter._def.procedures as Record<string, unknown>);
-let database: TestDatabase;
+/**
+ * In a long run each procedure gets a database of its own: 100,000 cases of one mutation leave rows behind (audit
+ * entries, annotations, sign-in attempts) that would otherwise slow every procedure fuzzed after it.
+ */
+const DATABASE_PER_PROCEDURE = RUNS > 1_000;
+let database: TestDatabase | undefined;
 let adminId: number;
-beforeAll(async () => {
+async function freshDatabase() {
+  await database?.close();
   database = await createTestDatabase();
   adminId = (await createUser(database.db, { email: "fuzz-admin@example.com", name: "Fuzz", password: "fuzz password 1", role: "admin" }, {})).id;
-});
+}
+beforeAll(freshDatabase);
 afterAll(() => database?.close());
 
 function procedureAt(path: string) {
   const caller = createCaller(
-    createInnerTRPCContext({ db: database.db, user: { id: adminId, email: "fuzz-admin@example.com", name: "Fuzz", role: "admin" } }),
+    createInnerTRPCContext({ db: database!.db, database, user: { id: adminId, email: "fuzz-admin@example.com", name: "Fuzz", role: "admin" } }),
   );
   return path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
 }
@@ -47,7 +54,10 @@ describe("every tRPC procedure refuses hostile input cleanly", () => {
   });
 
   it.each(paths)("%s", async (path) => {
+    if (DATABASE_PER_PROCEDURE) await freshDatabase();
     const procedure = procedureAt(path);
+    // One untimed call first: the bound is for a running server, not for loading what a procedure's first call loads.
+    await procedure(undefined).catch(() => {});
     await fc.assert(
       fc.asyncProperty(hostileInput, async (input) => {
         const started = performance.now();

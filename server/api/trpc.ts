@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import { type Db, getDb } from "@/db";
+import { type Database, type Db, getDatabase } from "@/db";
 import { type Area, canAccess } from "@/server/auth/roles";
 import { getSessionUser, readCookie, SESSION_COOKIE, type SessionUser } from "@/server/auth/sessions";
 import { AppError } from "@/server/errors";
@@ -15,6 +15,8 @@ import { describeRequest, type RequestMeta } from "@/server/http/request-meta";
  */
 export interface Context {
   db: Db;
+  /** The database `db` belongs to, when known: its driver and location for Settings → System. */
+  database?: Database;
   user: SessionUser | null;
   /** The raw session cookie, so sign-out can revoke exactly this session. */
   sessionToken: string | null;
@@ -34,11 +36,13 @@ export function createInnerTRPCContext(opts: Partial<Context> & { db: Db }): Con
 }
 
 export async function createTRPCContext(opts: { headers: Headers; resHeaders?: Headers; url?: string }): Promise<Context> {
-  const db = await getDb();
+  const database = await getDatabase();
+  const { db } = database;
   const sessionToken = readCookie(opts.headers.get("cookie"), SESSION_COOKIE) ?? null;
   const user = await getSessionUser(db, sessionToken);
   return createInnerTRPCContext({
     db,
+    database,
     user,
     sessionToken,
     request: describeRequest(opts.headers, opts.url),

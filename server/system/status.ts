@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { type Driver, getAppliedMigration, getDatabase } from "@/db";
+import { type Database, type Driver, getAppliedMigration, getDatabase } from "@/db";
 import { configuredMetricsBackend } from "@/server/query/backend";
 
 export interface DatabaseStatus {
@@ -12,10 +12,13 @@ export interface DatabaseStatus {
   error: string | null;
 }
 
-/** What /api/health and the Settings page report: the driver, the applied migration, and whether the database answers. */
-export async function getDatabaseStatus(): Promise<DatabaseStatus> {
+/**
+ * What /api/health and the Settings page report: the driver, the applied migration, and whether the database answers.
+ * The process's own database unless one is given.
+ */
+export async function getDatabaseStatus(given?: Database): Promise<DatabaseStatus> {
   try {
-    const database = await getDatabase();
+    const database = given ?? (await getDatabase());
     const started = performance.now();
     await database.db.execute(sql`select 1`);
     const latencyMs = Math.round((performance.now() - started) * 10) / 10;
