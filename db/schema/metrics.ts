@@ -50,11 +50,12 @@ export const metricMetadata = pgTable("metric_metadata", {
 });
 
 /**
- * Per-series aggregates of raw samples over whole minutes (`samples_1m`) and hours (`samples_1h`), kept current
- * by the rollup job (server/jobs/rollup.ts). `bucket` is the start of the interval; `last` is the value of the latest
+ * Per-series aggregates of raw samples over whole minutes (`samples_1m`), 5 minutes (`samples_5m`), hours
+ * (`samples_1h`) and 3 hours (`samples_3h`), aligned to the epoch and kept current by the rollup job
+ * (server/jobs/rollup.ts), each built from the one before it. A read uses the coarsest whose buckets divide its step. `bucket` is the start of the interval; `last` is the value of the latest
  * sample in it and `last_ts` its time, so counters can be rated from rollups; stale markers never enter a rollup.
  */
-function rollupTable(name: "samples_1m" | "samples_1h") {
+function rollupTable(name: "samples_1m" | "samples_5m" | "samples_1h" | "samples_3h") {
   return pgTable(
     name,
     {
@@ -71,7 +72,9 @@ function rollupTable(name: "samples_1m" | "samples_1h") {
   );
 }
 export const samples1m = rollupTable("samples_1m");
+export const samples5m = rollupTable("samples_5m");
 export const samples1h = rollupTable("samples_1h");
+export const samples3h = rollupTable("samples_3h");
 
 /**
  * Minutes whose raw samples changed since their rollup was computed. The sink upserts the minutes of every batch in

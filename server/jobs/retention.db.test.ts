@@ -42,7 +42,9 @@ describe("retention job", () => {
       await sink.write({ series: [{ metric: "ret_probe", labels: {}, samples: [{ tsMs: ts, value: d }] }], metadata: [], skipped: {} }, { nowMs: ts + 1000 });
     }
     await rollUp(database.db, NOW);
-    expect(await count(sql`select count(*)::int as n from samples_1m`)).toBe(20);
+    for (const table of ["samples_1m", "samples_5m", "samples_1h", "samples_3h"]) {
+      expect(await count(sql`select count(*)::int as n from ${sql.raw(table)}`), table).toBe(20);
+    }
 
     const settings = { rawMs: 15 * DAY, minuteMs: 18 * DAY, hourMs: 19 * DAY };
     const result = await applyRetention(database.db, NOW, settings);
@@ -50,9 +52,12 @@ describe("retention job", () => {
     expect(result.partitionsDropped).toHaveLength(5);
     expect(await count(sql`select count(*)::int as n from samples`)).toBe(15);
     expect(await count(sql`select min(extract(epoch from ts))::bigint * 1000 as n from samples`)).toBe(NOW - 15 * DAY);
-    // Rollups: minutes older than 18 d and hours older than 19 d are deleted.
-    expect(result.minuteRowsDeleted).toBe(2);
-    expect(result.hourRowsDeleted).toBe(1);
+    // Rollups: minutes and 5 minutes older than 18 d, hours and 3 hours older than 19 d are deleted.
+    expect(result.minuteRowsDeleted).toBe(2 * 2);
+    expect(result.hourRowsDeleted).toBe(2 * 1);
+    for (const [table, left] of [["samples_1m", 18], ["samples_5m", 18], ["samples_1h", 19], ["samples_3h", 19]] as const) {
+      expect(await count(sql`select count(*)::int as n from ${sql.raw(table)}`), table).toBe(left);
+    }
     expect(await count(sql`select count(*)::int as n from pg_class where relname in ('samples_20261120', 'samples_20261121', 'samples_20261122')`)).toBe(3);
     // A second run changes nothing.
     const again = await applyRetention(database.db, NOW, settings);

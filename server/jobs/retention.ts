@@ -76,13 +76,18 @@ export async function applyRetention(db: Db, nowMs: number, settings: RetentionS
     await db.execute(sql`with d as (delete from stale_markers where ts < ${rawCutoff}::timestamptz returning 1) select count(*)::int as n from d`),
   )[0]!.n;
   const minuteCutoff = new Date(nowMs - settings.minuteMs).toISOString();
-  result.minuteRowsDeleted = resultRows<{ n: number }>(
-    await db.execute(sql`with d as (delete from samples_1m where bucket < ${minuteCutoff}::timestamptz returning 1) select count(*)::int as n from d`),
-  )[0]!.n;
+  // The 5-minute rollups go with the minute ones, the 3-hour ones with the hour ones.
+  for (const table of ["samples_1m", "samples_5m"]) {
+    result.minuteRowsDeleted += resultRows<{ n: number }>(
+      await db.execute(sql`with d as (delete from ${sql.raw(table)} where bucket < ${minuteCutoff}::timestamptz returning 1) select count(*)::int as n from d`),
+    )[0]!.n;
+  }
   const hourCutoff = new Date(nowMs - settings.hourMs).toISOString();
-  result.hourRowsDeleted = resultRows<{ n: number }>(
-    await db.execute(sql`with d as (delete from samples_1h where bucket < ${hourCutoff}::timestamptz returning 1) select count(*)::int as n from d`),
-  )[0]!.n;
+  for (const table of ["samples_1h", "samples_3h"]) {
+    result.hourRowsDeleted += resultRows<{ n: number }>(
+      await db.execute(sql`with d as (delete from ${sql.raw(table)} where bucket < ${hourCutoff}::timestamptz returning 1) select count(*)::int as n from d`),
+    )[0]!.n;
+  }
   // Settings → Sources looks back a week at most.
   await db.execute(sql`delete from ingest_source_minutes where minute < ${new Date(nowMs - 7 * DAY_MS).toISOString()}::timestamptz`);
   // Dirty minutes of dropped days would only make the rollup job recompute empty minutes.

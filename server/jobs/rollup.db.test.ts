@@ -23,7 +23,7 @@ function write(metric: string, gpu: string, points: [number, number][]) {
 }
 
 type Row = { gpu: string; bucket: number; min: number; max: number; sum: number; count: number; last: number; last_ts: number };
-async function rollups(table: "samples_1m" | "samples_1h", metric: string): Promise<Row[]> {
+async function rollups(table: "samples_1m" | "samples_5m" | "samples_1h" | "samples_3h", metric: string): Promise<Row[]> {
   const result = await database.db.execute(sql`
     select x.labels->>'gpu' as gpu, (extract(epoch from r.bucket) * 1000)::float8 as bucket, r.min, r.max, r.sum, r.count,
            r.last, (extract(epoch from r.last_ts) * 1000)::float8 as last_ts
@@ -41,7 +41,7 @@ async function rollups(table: "samples_1m" | "samples_1h", metric: string): Prom
 }
 
 describe("rollups", () => {
-  it("computes min, max, sum, count and last per minute and per hour, by hand", async () => {
+  it("computes min, max, sum, count and last per minute, 5 minutes, hour and 3 hours, by hand", async () => {
     // gpu 0: 10:00:00 → 1, 10:00:15 → 5, 10:00:30 → 3, 10:01:00 → 7, 10:01:45 → 2; gpu 1: 10:00:20 → 10.
     await write("r_temp", "0", [[T0, 1], [T0 + 15_000, 5], [T0 + 30_000, 3], [T0 + M, 7], [T0 + M + 45_000, 2]]);
     await write("r_temp", "1", [[T0 + 20_000, 10]]);
@@ -52,10 +52,14 @@ describe("rollups", () => {
       { gpu: "0", bucket: T0 + M, min: 2, max: 7, sum: 9, count: 2, last: 2, last_ts: T0 + M + 45_000 },
       { gpu: "1", bucket: T0, min: 10, max: 10, sum: 10, count: 1, last: 10, last_ts: T0 + 20_000 },
     ]);
-    expect(await rollups("samples_1h", "r_temp")).toEqual([
-      { gpu: "0", bucket: T0, min: 1, max: 7, sum: 18, count: 5, last: 2, last_ts: T0 + M + 45_000 },
-      { gpu: "1", bucket: T0, min: 10, max: 10, sum: 10, count: 1, last: 10, last_ts: T0 + 20_000 },
-    ]);
+    const whole = (bucket: number) => [
+      { gpu: "0", bucket, min: 1, max: 7, sum: 18, count: 5, last: 2, last_ts: T0 + M + 45_000 },
+      { gpu: "1", bucket, min: 10, max: 10, sum: 10, count: 1, last: 10, last_ts: T0 + 20_000 },
+    ];
+    expect(await rollups("samples_5m", "r_temp")).toEqual(whole(T0));
+    expect(await rollups("samples_1h", "r_temp")).toEqual(whole(T0));
+    // 3-hour buckets start at multiples of 3 hours since the epoch: 09:00 UTC holds 10:00.
+    expect(await rollups("samples_3h", "r_temp")).toEqual(whole(T0 - 3600_000));
   });
 
   it("takes in a late sample: its minute and hour are recomputed on the next run", async () => {
@@ -63,8 +67,9 @@ describe("rollups", () => {
     await rollUp(database.db, NOW);
     const minutes = await rollups("samples_1m", "r_temp");
     expect(minutes[1]).toEqual({ gpu: "0", bucket: T0 + M, min: 2, max: 20, sum: 29, count: 3, last: 2, last_ts: T0 + M + 45_000 });
-    const hours = await rollups("samples_1h", "r_temp");
-    expect(hours[0]).toMatchObject({ sum: 38, count: 6, max: 20 });
+    for (const table of ["samples_5m", "samples_1h", "samples_3h"] as const) {
+      expect((await rollups(table, "r_temp"))[0], table).toMatchObject({ sum: 38, count: 6, max: 20 });
+    }
   });
 
   it("leaves the current minute for later and says up to where rollups are complete", async () => {
@@ -91,5 +96,10 @@ describe("rollups", () => {
     const hours = await rollups("samples_1h", "r_backfill");
     expect(hours.reduce((s, r) => s + r.count, 0)).toBe(300);
     expect(hours).toHaveLength(5);
+    const fives = await rollups("samples_5m", "r_backfill");
+    expect(fives).toHaveLength(60);
+    expect(fives.reduce((s, r) => s + r.sum, 0)).toBe((299 * 300) / 2);
+    const threes = await rollups("samples_3h", "r_backfill");
+    expect(threes.map((r) => [r.bucket, r.count])).toEqual([[T0 - 7 * 3600_000, 60], [T0 - 4 * 3600_000, 180], [T0 - 3600_000, 60]]);
   });
 });

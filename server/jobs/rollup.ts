@@ -1,11 +1,13 @@
 import { sql } from "drizzle-orm";
 import { type Db, resultRows } from "@/db";
+import { ROLLUP_WIDTHS_MS, type RollupResolution } from "@/server/query/step";
 import type { JobDefinition } from "./runner";
 
 /**
- * Rollups of raw samples into whole minutes (samples_1m) and hours (samples_1h): min, max, sum, count and the last
- * value with its time. The sink marks every minute a batch touched (rollup_dirty_minutes); this job recomputes those
- * minutes once they are over, then the hours they belong to. Late or back-filled samples therefore reach the rollups
+ * Rollups of raw samples into whole minutes (samples_1m), 5 minutes, hours and 3 hours (samples_5m, samples_1h,
+ * samples_3h): min, max, sum, count and the last value with its time. The sink marks every minute a batch touched
+ * (rollup_dirty_minutes); this job recomputes those minutes once they are over, then the 5 minutes, hours and
+ * 3 hours they belong to, each from the rollup before it. Late or back-filled samples therefore reach the rollups
  * the same way fresh ones do, and after downtime the job simply finds more minutes to do.
  */
 export const ROLLUP_JOB = "rollup";
@@ -16,6 +18,9 @@ export const ROLLUP_LAG_MS = 60_000;
 function dueBefore(nowMs: number): number {
   return nowMs - ROLLUP_LAG_MS - 60_000;
 }
+/** Which rollup each coarser one is built from. */
+const CASCADE: Array<[RollupResolution, RollupResolution]> = [["1m", "5m"], ["5m", "1h"], ["1h", "3h"]];
+
 /** Minutes claimed per transaction: bounded work, so one transaction never holds the embedded database long. */
 const MINUTES_PER_CHUNK = 120;
 
@@ -74,26 +79,32 @@ async function rollUpChunk(db: Db, nowMs: number): Promise<Omit<RollupResult, "p
       );
       rows1m += inserted[0]?.n ?? 0;
     }
-    const hours = [...new Set(claimed.map((m) => Math.floor(m / 3_600_000) * 3_600_000))].sort((a, b) => a - b);
+    // Each coarser rollup from the one before it: the 5-minute, hour and 3-hour buckets the claimed minutes fall in.
+    let hours = 0;
     let rows1h = 0;
-    for (const [start, end] of ranges(hours, 3_600_000)) {
-      const from = new Date(start).toISOString();
-      const to = new Date(end).toISOString();
-      await tx.execute(sql`delete from samples_1h where bucket >= ${from}::timestamptz and bucket < ${to}::timestamptz`);
-      const inserted = resultRows<{ n: number }>(
-        await tx.execute(sql`
-          with rolled as (
-            insert into samples_1h (series_id, bucket, min, max, sum, count, last, last_ts)
-            select series_id, date_trunc('hour', bucket), min(min), max(max), sum(sum), sum(count)::int,
-                   (array_agg(last order by last_ts desc))[1], max(last_ts)
-            from samples_1m where bucket >= ${from}::timestamptz and bucket < ${to}::timestamptz
-            group by 1, 2
-            returning 1)
-          select count(*)::int as n from rolled`),
-      );
-      rows1h += inserted[0]?.n ?? 0;
+    for (const [finer, coarser] of CASCADE) {
+      const width = ROLLUP_WIDTHS_MS[coarser];
+      const buckets = [...new Set(claimed.map((m) => Math.floor(m / width) * width))].sort((a, b) => a - b);
+      if (coarser === "1h") hours = buckets.length;
+      for (const [start, end] of ranges(buckets, width)) {
+        const from = new Date(start).toISOString();
+        const to = new Date(end).toISOString();
+        await tx.execute(sql`delete from ${sql.raw(`samples_${coarser}`)} where bucket >= ${from}::timestamptz and bucket < ${to}::timestamptz`);
+        const inserted = resultRows<{ n: number }>(
+          await tx.execute(sql`
+            with rolled as (
+              insert into ${sql.raw(`samples_${coarser}`)} (series_id, bucket, min, max, sum, count, last, last_ts)
+              select series_id, date_bin(${`${width / 60_000} minutes`}::interval, bucket, 'epoch'::timestamptz), min(min), max(max), sum(sum), sum(count)::int,
+                     (array_agg(last order by last_ts desc))[1], max(last_ts)
+              from ${sql.raw(`samples_${finer}`)} where bucket >= ${from}::timestamptz and bucket < ${to}::timestamptz
+              group by 1, 2
+              returning 1)
+            select count(*)::int as n from rolled`),
+        );
+        if (coarser === "1h") rows1h += inserted[0]?.n ?? 0;
+      }
     }
-    return { minutes: claimed.length, hours: hours.length, rows1m, rows1h };
+    return { minutes: claimed.length, hours, rows1m, rows1h };
   });
 }
 

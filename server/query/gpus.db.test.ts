@@ -64,7 +64,7 @@ describe("GPU fleet", () => {
 
   it("counts the funnel total → allocated → busy in GPUs and GPU-hours, by hand", async () => {
     const fleet = await getGpuFleet(database.db, RANGE);
-    expect(fleet.read).toMatchObject({ stepMs: 5 * M, resolution: "1m" });
+    expect(fleet.read).toMatchObject({ stepMs: 5 * M, resolution: "5m" });
     expect(fleet.read.times).toHaveLength(24);
     expect(fleet.funnel).toEqual({
       total: 6,

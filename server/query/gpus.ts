@@ -6,7 +6,7 @@ import type { Db } from "@/db";
 import { type SignalCatalog, type SignalDefinition, signalCatalog } from "./catalog";
 import { metricsBackendFor } from "./backend";
 import { type GpuPrice, priceForModel } from "./gpu-prices";
-import { type BucketAggregate, bucketStarts, findSeries, readBuckets, type SeriesRef } from "./read";
+import { addInto, bucketStarts, type DenseBuckets, emptyDense, findSeries, readDenseBuckets } from "./read";
 import { chooseStep, type Resolution } from "./step";
 
 /** Labels that name the workload holding a GPU (dcgm-exporter's Kubernetes and HPC mappings). */
@@ -63,27 +63,35 @@ export function workloadOf(labels: Record<string, string>): string | null {
 const GPU_SIGNALS = ["gpu_busy", "gpu_util", "gpu_tensor_active", "gpu_dram_active", "gpu_memory_used", "gpu_power", "gpu_temperature"] as const;
 export type GpuSignalName = (typeof GPU_SIGNALS)[number];
 
-/** One signal of one GPU: bucket start → aggregate in the signal's unit, from its first-matching source only. */
-type SignalBuckets = Map<number, BucketAggregate>;
+/**
+ * One signal of one GPU in the signal's unit, from its first-matching source only: bucket k of the read (the time
+ * `read.times[k]`) in dense arrays, `count[k] === 0` where nothing arrived.
+ */
+type SignalBuckets = DenseBuckets;
 
-interface GpuData {
+export interface GpuData {
   identity: GpuIdentity;
   signals: Partial<Record<string, SignalBuckets>>;
   /** Which source of each signal this GPU reports (first match wins). */
   sources: Partial<Record<string, string>>;
-  /** Bucket start → workload seen in that bucket. */
-  workloads: Map<number, string>;
+  /** Per bucket of the read: the workload seen in it, or null. */
+  workloads: Array<string | null>;
 }
 
-function scaled(a: BucketAggregate, scale: number): BucketAggregate {
-  return scale >= 0
-    ? { sum: a.sum * scale, count: a.count, min: a.min * scale, max: a.max * scale }
-    : { sum: a.sum * scale, count: a.count, min: a.max * scale, max: a.min * scale };
+/** Adds a series' buckets, scaled into the signal's unit, into a GPU's signal. */
+function mergeScaled(into: SignalBuckets, from: DenseBuckets, length: number, scale: number) {
+  for (let k = 0; k < length; k++) {
+    const count = from.count[k]!;
+    if (count === 0) continue;
+    const lo = from.min[k]! * scale;
+    const hi = from.max[k]! * scale;
+    addInto(into, k, from.sum[k]! * scale, count, scale >= 0 ? lo : hi, scale >= 0 ? hi : lo);
+  }
 }
 
-function merge(into: SignalBuckets, key: number, a: BucketAggregate) {
-  const prev = into.get(key);
-  into.set(key, prev ? { sum: prev.sum + a.sum, count: prev.count + a.count, min: Math.min(prev.min, a.min), max: Math.max(prev.max, a.max) } : a);
+function hasSamples(b: DenseBuckets, length: number): boolean {
+  for (let k = 0; k < length; k++) if (b.count[k]! > 0) return true;
+  return false;
 }
 
 export interface RangeRead {
@@ -126,7 +134,7 @@ export async function readGpus(
   const byMetric = new Map<string, { signal: string; rank: number; scale: number }>();
   for (const signal of wanted) signal.sources.forEach((source, rank) => byMetric.set(source.metric, { signal: signal.name, rank, scale: source.scale }));
   const series = await findSeries(db, [...byMetric.keys()], opts.matchers);
-  const bucketed = await readBuckets(db, series, {
+  const { length, series: bucketed } = await readDenseBuckets(db, series, {
     startMs: read.startMs,
     endMs: read.endMs,
     stepMs: read.stepMs,
@@ -137,45 +145,49 @@ export async function readGpus(
 
   // First pass: which source each GPU reports per signal (the lowest rank with any sample in the range).
   const gpus = new Map<string, GpuData>();
-  const parts: Array<{ gpu: GpuData; series: SeriesRef; buckets: Map<number, BucketAggregate>; signal: string; rank: number; scale: number }> = [];
+  const parts: Array<{ gpu: GpuData; metric: string; dense: DenseBuckets; signal: string; rank: number; scale: number }> = [];
   const best = new Map<string, number>();
   for (const s of bucketed) {
-    if (s.buckets.size === 0) continue;
+    if (!hasSamples(s.dense, length)) continue;
     const identity = gpuIdentity(s.labels);
     const source = byMetric.get(s.metric);
     if (!identity || !source) continue;
     let gpu = gpus.get(identity.key);
-    if (!gpu) gpus.set(identity.key, (gpu = { identity, signals: {}, sources: {}, workloads: new Map() }));
+    if (!gpu) gpus.set(identity.key, (gpu = { identity, signals: {}, sources: {}, workloads: new Array<string | null>(length).fill(null) }));
     if (!gpu.identity.model && identity.model) gpu.identity.model = identity.model;
-    parts.push({ gpu, series: s, buckets: s.buckets, ...source });
+    parts.push({ gpu, metric: s.metric, dense: s.dense, ...source });
     const k = `${identity.key}\u0000${source.signal}`;
     best.set(k, Math.min(best.get(k) ?? Infinity, source.rank));
     const workload = workloadOf(s.labels);
-    if (workload) for (const t of s.buckets.keys()) gpu.workloads.set(t, workload);
+    if (workload) for (let i = 0; i < length; i++) if (s.dense.count[i]! > 0) gpu.workloads[i] = workload;
   }
   for (const part of parts) {
     if (best.get(`${part.gpu.identity.key}\u0000${part.signal}`) !== part.rank) continue;
-    const into = (part.gpu.signals[part.signal] ??= new Map());
-    part.gpu.sources[part.signal] = part.series.metric;
-    for (const [t, a] of part.buckets) merge(into, t, scaled(a, part.scale));
+    const into = (part.gpu.signals[part.signal] ??= emptyDense(length));
+    part.gpu.sources[part.signal] = part.metric;
+    mergeScaled(into, part.dense, length, part.scale);
   }
   return gpus;
 }
 
 const mean = (b: SignalBuckets | undefined): number | null => {
-  if (!b || b.size === 0) return null;
+  if (!b) return null;
   let sum = 0;
   let count = 0;
-  for (const a of b.values()) {
-    sum += a.sum;
-    count += a.count;
+  for (let k = 0; k < b.count.length; k++) {
+    if (b.count[k] === 0) continue;
+    sum += b.sum[k]!;
+    count += b.count[k]!;
   }
   return count > 0 ? sum / count : null;
 };
-const avgAt = (b: SignalBuckets | undefined, t: number): number | null => {
-  const a = b?.get(t);
-  return a && a.count > 0 ? a.sum / a.count : null;
-};
+/** The mean of bucket k, null for a gap. */
+export const avgAt = (b: SignalBuckets | undefined, k: number): number | null => (b && b.count[k]! > 0 ? b.sum[k]! / b.count[k]! : null);
+/** The last bucket with a sample, or -1. */
+function lastPresent(b: SignalBuckets): number {
+  for (let k = b.count.length - 1; k >= 0; k--) if (b.count[k]! > 0) return k;
+  return -1;
+}
 
 export interface GpuRow extends GpuIdentity {
   workload: string | null;
@@ -219,13 +231,13 @@ export function summariseGpu(gpu: GpuData, read: RangeRead): { row: GpuRow; busy
   let longestIdleHeldMs = 0;
   let divergentMs = 0;
   const busyByTime: Array<number | null> = [];
-  for (const t of read.times) {
-    const b = avgAt(busy, t);
-    const u = avgAt(util, t);
+  for (let k = 0; k < read.times.length; k++) {
+    const b = avgAt(busy, k);
+    const u = avgAt(util, k);
     busyByTime.push(b);
     const present = b !== null || u !== null;
     if (present) steps++;
-    const allocated = workloads.has(t);
+    const allocated = workloads[k] != null;
     if (allocated) allocatedSteps++;
     if (b !== null && b >= BUSY_THRESHOLD) busySteps++;
     // A GPU whose NVML utilization is high has kernels resident (divergent, e.g. waiting in a collective): a different
@@ -245,23 +257,25 @@ export function summariseGpu(gpu: GpuData, read: RangeRead): { row: GpuRow; busy
   if (longestIdleHeldMs >= IDLE_HELD_MIN_MS) flags.push("idle-held");
   if (divergentMs >= DIVERGENT_MIN_MS) flags.push("divergent");
   if (!busy && util) flags.push("profiling-off");
-  const lastTime = [...workloads.keys()].reduce((a, b) => Math.max(a, b), -Infinity);
+  const lastWorkload = workloads.findLast((w) => w != null) ?? null;
   const memory = signals.gpu_memory_used;
-  const lastMemory = memory ? [...memory.keys()].reduce((a, b) => Math.max(a, b), -Infinity) : null;
+  const lastMemory = memory ? lastPresent(memory) : -1;
   const temperature = signals.gpu_temperature;
+  let temperatureMax: number | null = null;
+  if (temperature) for (let k = 0; k < temperature.count.length; k++) if (temperature.count[k]! > 0) temperatureMax = temperatureMax === null ? temperature.max[k]! : Math.max(temperatureMax, temperature.max[k]!);
   return {
     busyByTime,
     row: {
       ...gpu.identity,
-      workload: Number.isFinite(lastTime) ? (workloads.get(lastTime) ?? null) : null,
+      workload: lastWorkload,
       busy: mean(busy),
       busySource: gpu.sources.gpu_busy ?? null,
       util: mean(util),
       tensorActive: mean(signals.gpu_tensor_active),
       dramActive: mean(signals.gpu_dram_active),
-      memoryUsedBytes: lastMemory !== null ? avgAt(memory, lastMemory) : null,
+      memoryUsedBytes: lastMemory >= 0 ? avgAt(memory, lastMemory) : null,
       powerWatts: mean(signals.gpu_power),
-      temperatureMaxCelsius: temperature && temperature.size > 0 ? Math.max(...[...temperature.values()].map((a) => a.max)) : null,
+      temperatureMaxCelsius: temperatureMax,
       hours: hoursOf(steps),
       allocatedHours: hoursOf(allocatedSteps),
       busyHours: hoursOf(busySteps),
@@ -341,11 +355,11 @@ export async function getGpuDetail(db: Db, key: string, range: { startMs: number
   const series: GpuDetail["series"] = {};
   for (const name of GPU_SIGNALS) {
     const buckets = gpu.signals[name];
-    if (buckets) series[name] = read.times.map((t) => avgAt(buckets, t));
+    if (buckets) series[name] = read.times.map((_, k) => avgAt(buckets, k));
   }
   const workloadBands: GpuDetail["workloadBands"] = [];
-  for (const t of read.times) {
-    const workload = gpu.workloads.get(t);
+  for (const [k, t] of read.times.entries()) {
+    const workload = gpu.workloads[k];
     const last = workloadBands.at(-1);
     if (workload && last && last.workload === workload && last.toMs === t) last.toMs = t + read.stepMs;
     else if (workload) workloadBands.push({ workload, fromMs: t, toMs: t + read.stepMs });
@@ -376,9 +390,11 @@ export async function readGpuSignal(
     const labels = opts.by ? Object.fromEntries(opts.by.map((name) => [name, full[name] ?? ""])) : full;
     const groupKey = JSON.stringify(labels);
     let group = groups.get(groupKey);
-    if (!group) groups.set(groupKey, (group = { labels, buckets: new Map() }));
+    if (!group) groups.set(groupKey, (group = { labels, buckets: emptyDense(read.times.length) }));
     // Averaging GPUs: each GPU's bucket mean counts once, however many samples it sent.
-    for (const [t, a] of buckets) merge(group.buckets, t, { sum: a.sum / a.count, count: 1, min: a.min, max: a.max });
+    for (let k = 0; k < read.times.length; k++) {
+      if (buckets.count[k]! > 0) addInto(group.buckets, k, buckets.sum[k]! / buckets.count[k]!, 1, buckets.min[k]!, buckets.max[k]!);
+    }
   }
-  return { read, series: [...groups.values()].map((g) => ({ labels: g.labels, values: read.times.map((t) => avgAt(g.buckets, t)) })) };
+  return { read, series: [...groups.values()].map((g) => ({ labels: g.labels, values: read.times.map((_, k) => avgAt(g.buckets, k)) })) };
 }

@@ -3,21 +3,22 @@
  * a drop counted as a reset (the new value is what was counted since). Unlike `increase()` this does not extrapolate
  * to the window edges, so buckets add up exactly: Σ over the buckets is the growth over the range, which is what a
  * ratio of two counters (data wait ÷ step time) needs. Older parts of a range read the rollups' last value of each
- * minute or hour, so a reset inside one rollup interval is seen as a smaller increment there.
+ * rollup interval, so a reset inside one rollup interval is seen as a smaller increment there.
  */
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db";
 import type { SamplePoint } from "@/server/ingest/types";
 import { rollupCompleteUntil } from "@/server/jobs/rollup";
 import { type IncreaseReadOptions, type IncreaseSpans, metricsBackendFor } from "./backend";
-import { planTiers, type SeriesRef } from "./read";
+import { planTiers, type SeriesRef, type Store } from "./read";
+import { counterResolution } from "./step";
 
 /** A sample this far before the range still counts as the base of the first increment in it. */
 export const INCREASE_LOOKBACK_MS = 10 * 60_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function tierRows(store: "samples" | "samples_1m" | "samples_1h", ids: string, fromMs: number, toMs: number): SQL {
+function tierRows(store: Store, ids: string, fromMs: number, toMs: number): SQL {
   if (store === "samples") {
     return sql`select series_id, ts, value from samples
                where series_id = any(${ids}::int[]) and ts >= ${iso(fromMs)}::timestamptz and ts < ${iso(toMs)}::timestamptz`;
@@ -50,7 +51,7 @@ export async function readIncreaseSpans(
   const ids = `{${series.map((s) => s.id).join(",")}}`;
   const fromMs = opts.startMs - INCREASE_LOOKBACK_MS;
   const completeUntilMs = opts.resolution === "raw" ? opts.endMs : (await rollupCompleteUntil(db, opts.nowMs ?? Date.now())).getTime();
-  const tiers = planTiers(opts.resolution, fromMs, opts.endMs, completeUntilMs);
+  const tiers = planTiers(counterResolution(opts.resolution), fromMs, opts.endMs, completeUntilMs);
   const rows = sql.join(
     tiers.map((t) => tierRows(t.store, ids, t.fromMs, t.toMs)),
     sql` union all `,

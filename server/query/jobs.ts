@@ -7,7 +7,7 @@
 import type { Db } from "@/db";
 import { type CacheClusterSeries, LOW_HIT_RATIO, readCacheClusters } from "./cache";
 import { type GpuPrice, priceForModel } from "./gpu-prices";
-import { type GpuIdentity, planRead, type RangeRead, readGpus } from "./gpus";
+import { avgAt, type GpuIdentity, planRead, type RangeRead, readGpus } from "./gpus";
 import { readIncreases } from "./increases";
 import { findSeries } from "./read";
 
@@ -247,7 +247,9 @@ async function joinGpus(db: Db, read: RangeRead, jobNames: string[], prices: rea
     const price = priceForModel(prices, gpu.identity.model);
     const busy = gpu.signals.gpu_busy;
     const joined = new Set<string>();
-    for (const [t, workload] of gpu.workloads) {
+    for (const [k, workload] of gpu.workloads.entries()) {
+      if (workload === null) continue;
+      const t = read.times[k]!;
       const job = jobNames.find((n) => workloadIsJob(workload, n));
       if (!job) continue;
       const join = out.get(job)!;
@@ -255,9 +257,8 @@ async function joinGpus(db: Db, read: RangeRead, jobNames: string[], prices: rea
         joined.add(job);
         join.gpus.push(gpu.identity);
       }
-      const a = busy?.get(t);
       const list = join.held.get(t) ?? [];
-      list.push({ busy: a && a.count > 0 ? a.sum / a.count : null, price });
+      list.push({ busy: avgAt(busy, k), price });
       join.held.set(t, list);
     }
   }

@@ -18,6 +18,7 @@ import type { SamplePoint } from "@/server/ingest/types";
 import type { BucketReadOptions, IncreaseReadOptions, IncreaseSpans, MetricsBackend } from "./backend";
 import { INCREASE_LOOKBACK_MS, increaseBuckets } from "./increases";
 import { type BucketedSeries, holdGaps, MAX_SERIES_PER_READ, type SeriesRef, TooManySeriesError } from "./read";
+import { counterResolution, ROLLUP_WIDTHS_MS } from "./step";
 
 export const BACKENDS = ["postgres", "promql"] as const;
 const DEFAULT_TIMEOUT_S = 30;
@@ -27,8 +28,6 @@ const CONCURRENCY = 6;
 const RAW_CHUNK_MS = 6 * 3_600_000;
 /** Series ids remembered before the map starts over (see `PromqlMetrics.ids`). */
 const IDS_KEPT = 1_000_000;
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
 
 export interface PromqlConfig {
   url: string;
@@ -345,7 +344,8 @@ export class PromqlMetrics implements MetricsBackend {
     const increments = new Map<number, Map<number, number>>();
     const seconds = new Map<number, Map<number, number>>();
     const fromMs = opts.startMs - INCREASE_LOOKBACK_MS;
-    const interval = opts.resolution === "1h" ? HOUR : opts.resolution === "1m" ? MINUTE : 0;
+    const resolution = counterResolution(opts.resolution);
+    const interval = resolution === "raw" ? 0 : ROLLUP_WIDTHS_MS[resolution];
     // Coarse resolutions read the last value of each interval up to the last whole one, raw samples after it.
     const rawFrom = interval ? Math.max(fromMs, Math.floor(opts.endMs / interval) * interval) : fromMs;
     const groups = [...byMetric(series)];

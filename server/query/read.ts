@@ -1,5 +1,6 @@
 /**
- * Reads of stored samples over a range, bucketed by step, from raw samples or the 1-minute / 1-hour rollups. Rollups
+ * Reads of stored samples over a range, bucketed by step, from raw samples or the 1-minute, 5-minute, 1-hour and 3-hour
+ * rollups. Rollups
  * are complete only up to the rollup job's watermark, so every read is tiered: the coarse store before it, finer
  * stores after it, and raw samples for the last minutes, so a chart of "the last 24 hours" reaches now.
  */
@@ -8,6 +9,7 @@ import { type Db, queryRows } from "@/db";
 import type { SamplePoint } from "@/server/ingest/types";
 import { rollupCompleteUntil } from "@/server/jobs/rollup";
 import { type BucketReadOptions, metricsBackendFor } from "./backend";
+import { type Resolution, ROLLUP_RESOLUTIONS, ROLLUP_WIDTHS_MS, type RollupResolution } from "./step";
 
 export interface SeriesRef {
   id: number;
@@ -73,39 +75,48 @@ function idList(ids: readonly number[]): SQL {
   return sql`${`{${ids.join(",")}}`}::int[]`;
 }
 
+export type Store = "samples" | `samples_${RollupResolution}`;
+
 /** One tier of a read: a store and the half-open time span [fromMs, toMs) it answers for. */
 interface Tier {
-  store: "samples" | "samples_1m" | "samples_1h";
+  store: Store;
   fromMs: number;
   toMs: number;
 }
 
-/** Which store answers which part of [startMs, endMs) for a resolution, given the rollup watermark. */
-export function planTiers(resolution: BucketReadOptions["resolution"], startMs: number, endMs: number, completeUntilMs: number): Tier[] {
+/**
+ * Which store answers which part of [startMs, endMs) for a resolution, given the rollup watermark: the resolution's
+ * rollup up to its last bucket that ends before the watermark, each finer rollup from there up to its own last
+ * complete bucket, and raw samples after the watermark. Every store's buckets divide the coarser ones', so no step
+ * bucket is split across stores in a way that counts a sample twice.
+ */
+export function planTiers(resolution: Resolution, startMs: number, endMs: number, completeUntilMs: number): Tier[] {
   const tiers: Tier[] = [];
-  const push = (store: Tier["store"], fromMs: number, toMs: number) => {
+  const push = (store: Store, fromMs: number, toMs: number) => {
     const from = Math.max(fromMs, startMs);
     const to = Math.min(toMs, endMs);
     if (to > from) tiers.push({ store, fromMs: from, toMs: to });
   };
-  if (resolution === "raw") {
-    push("samples", startMs, endMs);
-  } else if (resolution === "1m") {
-    push("samples_1m", startMs, completeUntilMs);
-    push("samples", completeUntilMs, endMs);
-  } else {
-    const hourMark = Math.floor(completeUntilMs / HOUR) * HOUR;
-    push("samples_1h", startMs, hourMark);
-    push("samples_1m", hourMark, completeUntilMs);
-    push("samples", completeUntilMs, endMs);
+  let mark = Number.NEGATIVE_INFINITY;
+  if (resolution !== "raw") {
+    for (const r of ROLLUP_RESOLUTIONS.slice(0, ROLLUP_RESOLUTIONS.indexOf(resolution) + 1).reverse()) {
+      const width = ROLLUP_WIDTHS_MS[r];
+      const complete = Math.floor(completeUntilMs / width) * width;
+      push(`samples_${r}`, mark, complete);
+      mark = Math.max(mark, complete);
+    }
   }
+  push("samples", mark, endMs);
   return tiers;
 }
 
-function tierQuery(tier: Tier, ids: readonly number[], stepMs: number): SQL {
-  // date_bin on timestamps, not arithmetic on extract(epoch …), which is numeric since Postgres 14 and costs a third
-  // of a 24-hour fleet read; the bucket becomes epoch milliseconds only in the outer query, once per bucket.
-  const bucket = (column: SQL) => sql`date_bin(${`${stepMs} milliseconds`}::interval, ${column}, 'epoch'::timestamptz)`;
+/**
+ * The rows of one tier as (series, bucket, sum, count, min, max). Rollup rows are handed over as they are stored when
+ * a step holds only a few of them (Node adds them up faster than Postgres groups them); raw samples and many rollup
+ * rows per step are grouped in SQL first, so a month of raw samples never crosses to Node.
+ */
+function tierRows(tier: Tier, ids: readonly number[], stepMs: number): SQL {
+  const bucket = (column: SQL) => sql`date_part('epoch', date_bin(${`${stepMs} milliseconds`}::interval, ${column}, 'epoch'::timestamptz)) * 1000`;
   if (tier.store === "samples") {
     return sql`select series_id, ${bucket(sql`ts`)} as b, sum(value)::float8 as sum, count(*)::int as count,
                  min(value)::float8 as min, max(value)::float8 as max
@@ -113,54 +124,127 @@ function tierQuery(tier: Tier, ids: readonly number[], stepMs: number): SQL {
                group by 1, 2`;
   }
   const table = sql.raw(tier.store);
+  const range = sql`series_id = any(${idList(ids)}) and bucket >= ${iso(tier.fromMs)}::timestamptz and bucket < ${iso(tier.toMs)}::timestamptz`;
+  if (stepMs <= ROLLUPS_IN_NODE_PER_STEP * ROLLUP_WIDTHS_MS[tier.store.slice(8) as RollupResolution]) {
+    return sql`select series_id, date_part('epoch', bucket) * 1000 as b, sum, count, min, max from ${table} where ${range}`;
+  }
   return sql`select series_id, ${bucket(sql`bucket`)} as b, sum(sum)::float8 as sum, sum(count)::int as count,
                min(min)::float8 as min, max(max)::float8 as max
-             from ${table} where series_id = any(${idList(ids)}) and bucket >= ${iso(tier.fromMs)}::timestamptz and bucket < ${iso(tier.toMs)}::timestamptz
-             group by 1, 2`;
+             from ${table} where ${range} group by 1, 2`;
+}
+
+/** Rollup rows per step up to which Node adds them up (a 30-minute step over 5-minute rows is grouped in SQL). */
+const ROLLUPS_IN_NODE_PER_STEP = 4;
+
+/**
+ * Step buckets of a read as dense arrays: bucket `k` starts at `base + k * stepMs`; a bucket with `count[k] === 0`
+ * had no sample (a gap). Aggregates combine exactly across tiers and series: sum, count, min and max.
+ */
+export interface DenseBuckets {
+  sum: Float64Array;
+  count: Float64Array;
+  min: Float64Array;
+  max: Float64Array;
+}
+
+export interface DenseSeries extends SeriesRef {
+  dense: DenseBuckets;
+}
+
+export interface DenseRead {
+  /** Start of bucket 0: `startMs` rounded down to the step. */
+  base: number;
+  stepMs: number;
+  /** Buckets in the read: every step start before `endMs`. */
+  length: number;
+  series: DenseSeries[];
+}
+
+export function emptyDense(length: number): DenseBuckets {
+  return { sum: new Float64Array(length), count: new Float64Array(length), min: new Float64Array(length), max: new Float64Array(length) };
+}
+
+/** Adds one aggregate into bucket k (Postgres' NaN semantics for min and max). */
+export function addInto(into: DenseBuckets, k: number, sum: number, count: number, min: number, max: number): void {
+  if (into.count[k] === 0) {
+    into.sum[k] = sum;
+    into.min[k] = min;
+    into.max[k] = max;
+  } else {
+    into.sum[k]! += sum;
+    into.min[k] = pgMin(into.min[k]!, min);
+    into.max[k] = pgMax(into.max[k]!, max);
+  }
+  into.count[k]! += count;
 }
 
 /**
  * Every series' samples in [startMs, endMs) bucketed by `stepMs` (buckets start at multiples of the step since the
  * epoch), aggregated as sum, count, min and max so averages combine exactly across tiers and across series.
  */
-export async function readBuckets(
-  db: Db,
-  series: readonly SeriesRef[],
-  opts: BucketReadOptions,
-): Promise<BucketedSeries[]> {
+export async function readBuckets(db: Db, series: readonly SeriesRef[], opts: BucketReadOptions): Promise<BucketedSeries[]> {
   const remote = metricsBackendFor(db);
   if (remote) return remote.readBuckets(series, opts);
-  const out = new Map<number, BucketedSeries>(series.map((s) => [s.id, { ...s, buckets: new Map() }]));
-  if (series.length === 0) return [];
+  const read = await readDenseBuckets(db, series, opts);
+  return read.series.map(({ dense, ...ref }) => {
+    const buckets = new Map<number, BucketAggregate>();
+    for (let k = 0; k < read.length; k++) {
+      if (dense.count[k] === 0) continue;
+      buckets.set(read.base + k * read.stepMs, { sum: dense.sum[k]!, count: dense.count[k]!, min: dense.min[k]!, max: dense.max[k]! });
+    }
+    return { ...ref, buckets };
+  });
+}
+
+/** `readBuckets` as dense arrays, for reads of many series at once (the GPU fleet). */
+export async function readDenseBuckets(db: Db, series: readonly SeriesRef[], opts: BucketReadOptions): Promise<DenseRead> {
+  const { stepMs } = opts;
+  const base = Math.floor(opts.startMs / stepMs) * stepMs;
+  const length = Math.max(0, Math.ceil((opts.endMs - base) / stepMs));
+  const out: DenseSeries[] = series.map((s) => ({ ...s, dense: emptyDense(length) }));
+  const read: DenseRead = { base, stepMs, length, series: out };
+  if (series.length === 0 || length === 0) return read;
+  const remote = metricsBackendFor(db);
+  if (remote) {
+    const bucketed = new Map((await remote.readBuckets(series, opts)).map((s) => [s.id, s.buckets]));
+    for (const s of out) {
+      for (const [t, a] of bucketed.get(s.id) ?? []) {
+        const k = (t - base) / stepMs;
+        if (Number.isInteger(k) && k >= 0 && k < length) addInto(s.dense, k, a.sum, a.count, a.min, a.max);
+      }
+    }
+    return read;
+  }
+  const byId = new Map(out.map((s) => [s.id, s.dense]));
   const completeUntilMs = opts.resolution === "raw" ? opts.endMs : (await rollupCompleteUntil(db, opts.nowMs ?? Date.now())).getTime();
   const ids = series.map((s) => s.id);
   for (const tier of planTiers(opts.resolution, opts.startMs, opts.endMs, completeUntilMs)) {
     if (tier.store === "samples" && tier.toMs - tier.fromMs <= SAMPLES_IN_NODE_MAX_SPAN_MS) {
-      await bucketSamplesInNode(db, tier, ids, opts.stepMs, out);
+      await bucketSamplesInNode(db, tier, ids, read, byId);
       continue;
     }
-    // One row per series with its buckets as JSON text: parsing one JSON string is far cheaper in Node than one
-    // driver row per bucket (a 24-hour fleet read is hundreds of thousands of buckets).
-    const rows = await queryRows<{ series_id: number; cells: string }>(
+    // One row per series with its buckets as JSON arrays of numbers: parsing them is far cheaper in Node than one
+    // driver row per bucket (a 24-hour fleet read is over a hundred thousand buckets).
+    const rows = await queryRows<{ series_id: number; b: string; s: string; c: string; mn: string; mx: string }>(
       db,
-      sql`select series_id, json_agg(json_build_array((extract(epoch from b) * 1000)::float8, sum, count, min, max))::text as cells
-          from (${tierQuery(tier, ids, opts.stepMs)}) t group by series_id`,
+      sql`select series_id, json_agg(b)::text as b, json_agg(sum)::text as s, json_agg(count)::text as c, json_agg(min)::text as mn, json_agg(max)::text as mx
+          from (${tierRows(tier, ids, stepMs)}) t group by series_id`,
     );
     for (const row of rows) {
-      const target = out.get(Number(row.series_id))!;
-      for (const [b, sum, count, min, max] of JSON.parse(row.cells) as Array<[number, number | string, number, number | string, number | string]>) {
-        const key = Number(b);
-        const next = { sum: Number(sum), count: Number(count), min: Number(min), max: Number(max) };
-        const prev = target.buckets.get(key);
-        target.buckets.set(
-          key,
-          prev ? { sum: prev.sum + next.sum, count: prev.count + next.count, min: Math.min(prev.min, next.min), max: Math.max(prev.max, next.max) } : next,
-        );
+      const dense = byId.get(Number(row.series_id))!;
+      const b = JSON.parse(row.b) as number[];
+      const sum = JSON.parse(row.s) as Array<number | string>;
+      const count = JSON.parse(row.c) as number[];
+      const min = JSON.parse(row.mn) as Array<number | string>;
+      const max = JSON.parse(row.mx) as Array<number | string>;
+      for (let i = 0; i < b.length; i++) {
+        const k = Math.floor((Math.round(b[i]!) - base) / stepMs);
+        addInto(dense, k, Number(sum[i]), count[i]!, Number(min[i]), Number(max[i]));
       }
     }
   }
-  if (opts.holdMs && opts.holdMs > opts.stepMs) for (const s of out.values()) holdGaps(s.buckets, opts.stepMs, opts.holdMs);
-  return [...out.values()];
+  if (opts.holdMs && opts.holdMs > stepMs) for (const s of out) holdDenseGaps(s.dense, length, stepMs, opts.holdMs);
+  return read;
 }
 
 /**
@@ -174,7 +258,7 @@ const SAMPLES_IN_NODE_MAX_SPAN_MS = 6 * HOUR;
 const pgMin = (a: number, b: number) => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.min(a, b));
 const pgMax = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b));
 
-async function bucketSamplesInNode(db: Db, tier: Tier, ids: readonly number[], stepMs: number, out: Map<number, BucketedSeries>): Promise<void> {
+async function bucketSamplesInNode(db: Db, tier: Tier, ids: readonly number[], read: DenseRead, byId: Map<number, DenseBuckets>): Promise<void> {
   // JSON arrays of numbers: JSON.parse makes them in one native pass (non-finite values arrive as strings).
   const rows = await queryRows<{ series_id: number; t: string; v: string }>(
     db,
@@ -182,39 +266,32 @@ async function bucketSamplesInNode(db: Db, tier: Tier, ids: readonly number[], s
         where series_id = any(${idList(ids)}) and ts >= ${iso(tier.fromMs)}::timestamptz and ts < ${iso(tier.toMs)}::timestamptz
         group by series_id`,
   );
-  // Buckets by index from the tier's first, in typed arrays: no map lookup or object per sample.
-  const base = Math.floor(tier.fromMs / stepMs) * stepMs;
-  const n = Math.floor((tier.toMs - 1 - base) / stepMs) + 1;
-  const sum = new Float64Array(n);
-  const count = new Float64Array(n);
-  const min = new Float64Array(n);
-  const max = new Float64Array(n);
+  const { base, stepMs } = read;
   for (const row of rows) {
-    const buckets = out.get(Number(row.series_id))!.buckets;
+    const dense = byId.get(Number(row.series_id))!;
     const times = JSON.parse(row.t) as number[];
-    const values = (JSON.parse(row.v) as Array<number | string>).map(Number);
-    count.fill(0);
+    const values = JSON.parse(row.v) as Array<number | string>;
     for (let i = 0; i < times.length; i++) {
-      const k = Math.floor((Math.round(times[i]!) - base) / stepMs);
-      const value = values[i]!;
-      if (count[k] === 0) {
-        sum[k] = value;
-        min[k] = value;
-        max[k] = value;
-      } else {
-        sum[k]! += value;
-        min[k] = pgMin(min[k]!, value);
-        max[k] = pgMax(max[k]!, value);
+      const value = Number(values[i]);
+      addInto(dense, Math.floor((Math.round(times[i]!) - base) / stepMs), value, 1, value, value);
+    }
+  }
+}
+
+/** `holdGaps` on dense buckets: a run of empty buckets between two present ones at most `holdMs` apart takes the earlier. */
+export function holdDenseGaps(dense: DenseBuckets, length: number, stepMs: number, holdMs: number): void {
+  let last = -1;
+  for (let k = 0; k < length; k++) {
+    if (dense.count[k] === 0) continue;
+    if (last >= 0 && k - last > 1 && (k - last) * stepMs <= holdMs) {
+      for (let j = last + 1; j < k; j++) {
+        dense.sum[j] = dense.sum[last]!;
+        dense.count[j] = dense.count[last]!;
+        dense.min[j] = dense.min[last]!;
+        dense.max[j] = dense.max[last]!;
       }
-      count[k]! += 1;
     }
-    for (let k = 0; k < n; k++) {
-      if (count[k] === 0) continue;
-      const key = base + k * stepMs;
-      const next = { sum: sum[k]!, count: count[k]!, min: min[k]!, max: max[k]! };
-      const prev = buckets.get(key);
-      buckets.set(key, prev ? { sum: prev.sum + next.sum, count: prev.count + next.count, min: pgMin(prev.min, next.min), max: pgMax(prev.max, next.max) } : next);
-    }
+    last = k;
   }
 }
 

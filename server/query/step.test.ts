@@ -10,9 +10,14 @@ describe("step and resolution", () => {
   it("picks nice steps with at most 300 points, and the store that fits the step", () => {
     expect(chooseStep(H)).toEqual({ stepMs: 15_000, resolution: "raw" });
     expect(chooseStep(6 * H)).toEqual({ stepMs: 2 * M, resolution: "1m" });
-    expect(chooseStep(D)).toEqual({ stepMs: 5 * M, resolution: "1m" });
+    expect(chooseStep(D)).toEqual({ stepMs: 5 * M, resolution: "5m" });
     expect(chooseStep(7 * D)).toEqual({ stepMs: 1 * H, resolution: "1h" });
-    expect(chooseStep(30 * D)).toEqual({ stepMs: 3 * H, resolution: "1h" });
+    expect(chooseStep(30 * D)).toEqual({ stepMs: 3 * H, resolution: "3h" });
+    // The coarsest store whose buckets divide the step: 10 and 30 minutes from 5-minute rows, 2 hours from hours.
+    expect(chooseStep(2 * D).resolution).toBe("5m");
+    expect(chooseStep(5 * D)).toEqual({ stepMs: 30 * M, resolution: "5m" });
+    expect(chooseStep(14 * D)).toEqual({ stepMs: 2 * H, resolution: "1h" });
+    expect(chooseStep(60 * D)).toEqual({ stepMs: 6 * H, resolution: "3h" });
   });
 
   it("never lets a caller ask a 30-day range for 15-second buckets, but honours a coarser step", () => {
@@ -20,8 +25,10 @@ describe("step and resolution", () => {
     expect(chooseStep(D, { requestedStepMs: 2 * H })).toEqual({ stepMs: 2 * H, resolution: "1h" });
   });
 
-  it("reads minute rollups when raw samples of the range's start are past retention", () => {
+  it("reads a rollup still kept when the finer store of the range's start is past retention", () => {
     expect(chooseStep(2 * H, { requestedStepMs: 2 * M, startAgeMs: 20 * D, rawRetentionMs: 15 * D }).resolution).toBe("1m");
+    const old = { startAgeMs: 100 * D, rawRetentionMs: 15 * D, minuteRetentionMs: 90 * D };
+    expect(chooseStep(D, { ...old, requestedStepMs: H }).resolution).toBe("1h");
   });
 
   it("keeps every range within the point budget and above the floor", () => {

@@ -3,7 +3,7 @@
  * and every series has at most ~300 points.
  */
 
-export type Resolution = "raw" | "1m" | "1h";
+export type Resolution = "raw" | "1m" | "5m" | "1h" | "3h";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -19,6 +19,26 @@ export const MAX_POINTS = 300;
 /** dcgm-exporter's and Prometheus' usual scrape interval: a finer step would draw the same sample twice. */
 export const MIN_STEP_MS = 15 * SECOND;
 
+/**
+ * The rollup stores, finest first, by the width of their buckets. Each is built from the one before it, and a read
+ * uses the coarsest whose buckets divide its step, so a step bucket is made of at most a few stored rows per series:
+ * 24 hours at 5-minute steps reads 5-minute rows, 30 days at 3-hour steps reads 3-hour rows.
+ */
+export const ROLLUP_WIDTHS_MS = { "1m": MINUTE, "5m": 5 * MINUTE, "1h": HOUR, "3h": 3 * HOUR } as const;
+export type RollupResolution = keyof typeof ROLLUP_WIDTHS_MS;
+export const ROLLUP_RESOLUTIONS = Object.keys(ROLLUP_WIDTHS_MS) as RollupResolution[];
+/** Stores that the minute retention expires (the others are kept for the hour retention). */
+const MINUTE_RETAINED: ReadonlySet<Resolution> = new Set(["1m", "5m"]);
+
+/**
+ * The store counters are read from at a resolution. Increments come from the last value of each rollup interval, so a
+ * counter's growth inside its first interval, and around a reset, is lost: counters keep to minute and hour rollups,
+ * as fine as a resolution allows, and the 5-minute and 3-hour ones serve gauges only.
+ */
+export function counterResolution(resolution: Resolution): Resolution {
+  return resolution === "5m" ? "1m" : resolution === "3h" ? "1h" : resolution;
+}
+
 export interface StepChoice {
   stepMs: number;
   resolution: Resolution;
@@ -26,8 +46,9 @@ export interface StepChoice {
 
 /**
  * The step for a range: the smallest nice step giving ≤ 300 points, or the caller's, raised to that floor; then the
- * coarsest store whose buckets fit in a step (1 h rollups for steps of an hour or more, 1 m rollups for a minute or
- * more, raw samples below), and raw or 1 m whenever the coarser store has already been dropped by retention.
+ * coarsest store whose buckets divide the step (raw samples when no rollup does), and a finer one whenever the coarser
+ * has been dropped by retention at the range's start (raw samples past theirs, minute and 5-minute rollups past the
+ * minute retention).
  */
 export function chooseStep(
   rangeMs: number,
@@ -38,10 +59,14 @@ export function chooseStep(
   const requested = opts.requestedStepMs && Number.isFinite(opts.requestedStepMs) ? opts.requestedStepMs : 0;
   const stepMs = requested >= nice ? Math.round(requested / SECOND) * SECOND : nice;
   const startAgeMs = opts.startAgeMs ?? 0;
-  let resolution: Resolution = stepMs >= HOUR && stepMs % HOUR === 0 ? "1h" : stepMs >= MINUTE && stepMs % MINUTE === 0 ? "1m" : "raw";
-  // Raw samples older than their retention are gone: read the minute rollups instead (and hours past those).
-  if (resolution === "raw" && opts.rawRetentionMs !== undefined && startAgeMs > opts.rawRetentionMs && stepMs >= MINUTE) resolution = "1m";
-  if (resolution !== "1h" && opts.minuteRetentionMs !== undefined && startAgeMs > opts.minuteRetentionMs && stepMs >= HOUR) resolution = "1h";
+  const usable = (r: Resolution) =>
+    r === "raw"
+      ? !(opts.rawRetentionMs !== undefined && startAgeMs > opts.rawRetentionMs)
+      : !(MINUTE_RETAINED.has(r) && opts.minuteRetentionMs !== undefined && startAgeMs > opts.minuteRetentionMs);
+  const fitting = ROLLUP_RESOLUTIONS.filter((r) => stepMs % ROLLUP_WIDTHS_MS[r] === 0).reverse();
+  // Raw samples older than their retention are gone: read the coarsest rollup still kept, even when it is the only
+  // one that fits and the finest; raw samples only when no rollup fits the step.
+  const resolution: Resolution = fitting.find(usable) ?? (usable("raw") || fitting.length === 0 ? "raw" : fitting.at(-1)!);
   return { stepMs, resolution };
 }
 
