@@ -88,6 +88,9 @@ export async function applyRetention(db: Db, nowMs: number, settings: RetentionS
       await db.execute(sql`with d as (delete from ${sql.raw(table)} where bucket < ${hourCutoff}::timestamptz returning 1) select count(*)::int as n from d`),
     )[0]!.n;
   }
+  // Reads of the rollups are index-only scans once their pages are marked all-visible: autovacuum does that on a
+  // server, but the embedded database has none, so the job does it (cheap: only pages changed since the last run).
+  await vacuumRollups(db);
   // Settings → Sources looks back a week at most.
   await db.execute(sql`delete from ingest_source_minutes where minute < ${new Date(nowMs - 7 * DAY_MS).toISOString()}::timestamptz`);
   // Dirty minutes of dropped days would only make the rollup job recompute empty minutes.
@@ -98,6 +101,11 @@ export async function applyRetention(db: Db, nowMs: number, settings: RetentionS
     result.partitionsCreated++;
   }
   return result;
+}
+
+/** Vacuums and analyzes the rollup tables, passing over one another process is vacuuming. */
+export async function vacuumRollups(db: Db): Promise<void> {
+  await db.execute(sql`vacuum (analyze, skip_locked) samples_1m, samples_5m, samples_1h, samples_3h`);
 }
 
 export function retentionJob(settings: RetentionSettings): JobDefinition {

@@ -6,7 +6,7 @@ import type { Db } from "@/db";
 import { type SignalCatalog, type SignalDefinition, signalCatalog } from "./catalog";
 import { metricsBackendFor } from "./backend";
 import { type GpuPrice, priceForModel } from "./gpu-prices";
-import { addInto, bucketStarts, type DenseBuckets, emptyDense, findSeries, readDenseBuckets } from "./read";
+import { addInto, bucketStarts, type DenseBuckets, emptyDense, findSeries, readDenseBuckets, type SeriesRef } from "./read";
 import { chooseStep, type Resolution } from "./step";
 
 /** Labels that name the workload holding a GPU (dcgm-exporter's Kubernetes and HPC mappings). */
@@ -59,6 +59,9 @@ export function workloadOf(labels: Record<string, string>): string | null {
   if (labels.exported_pod) return labels.exported_namespace ? `${labels.exported_namespace}/${labels.exported_pod}` : labels.exported_pod;
   return labels.hpc_job ?? null;
 }
+
+/** Signals whose min or max a page shows; the others are read as sums and counts only. */
+const SIGNALS_WITH_EXTREMES: ReadonlySet<string> = new Set(["gpu_temperature"]);
 
 const GPU_SIGNALS = ["gpu_busy", "gpu_util", "gpu_tensor_active", "gpu_dram_active", "gpu_memory_used", "gpu_power", "gpu_temperature"] as const;
 export type GpuSignalName = (typeof GPU_SIGNALS)[number];
@@ -134,14 +137,15 @@ export async function readGpus(
   const byMetric = new Map<string, { signal: string; rank: number; scale: number }>();
   for (const signal of wanted) signal.sources.forEach((source, rank) => byMetric.set(source.metric, { signal: signal.name, rank, scale: source.scale }));
   const series = await findSeries(db, [...byMetric.keys()], opts.matchers);
-  const { length, series: bucketed } = await readDenseBuckets(db, series, {
-    startMs: read.startMs,
-    endMs: read.endMs,
-    stepMs: read.stepMs,
-    resolution: read.resolution,
-    nowMs: opts.nowMs,
-    holdMs: GAUGE_HOLD_MS,
-  });
+  const span = { startMs: read.startMs, endMs: read.endMs, stepMs: read.stepMs, resolution: read.resolution, nowMs: opts.nowMs, holdMs: GAUGE_HOLD_MS };
+  // Only the temperature's maximum is shown: the other signals are read without min and max.
+  const extremes = (s: SeriesRef) => SIGNALS_WITH_EXTREMES.has(byMetric.get(s.metric)!.signal);
+  const [withExtremes, without] = await Promise.all([
+    readDenseBuckets(db, series.filter(extremes), span),
+    readDenseBuckets(db, series.filter((s) => !extremes(s)), { ...span, extremes: false }),
+  ]);
+  const length = read.times.length;
+  const bucketed = [...withExtremes.series, ...without.series].sort((a, b) => a.id - b.id);
 
   // First pass: which source each GPU reports per signal (the lowest rank with any sample in the range).
   const gpus = new Map<string, GpuData>();

@@ -111,30 +111,38 @@ export function planTiers(resolution: Resolution, startMs: number, endMs: number
 }
 
 /**
- * The rows of one tier as (series, bucket, sum, count, min, max). Rollup rows are handed over as they are stored when
- * a step holds only a few of them (Node adds them up faster than Postgres groups them); raw samples and many rollup
- * rows per step are grouped in SQL first, so a month of raw samples never crosses to Node.
+ * The rows of one series in one tier as (b, sum, count, min, max), `series_id` bound by the caller's lateral join.
+ * Rollup rows are handed over as they are stored when a step holds only a few of them (Node adds them up faster than
+ * Postgres groups them); raw samples and many rollup rows per step are grouped in SQL first, so a month of raw
+ * samples never crosses to Node.
  */
-function tierRows(tier: Tier, ids: readonly number[], stepMs: number): SQL {
-  const bucket = (column: SQL) => sql`date_part('epoch', date_bin(${`${stepMs} milliseconds`}::interval, ${column}, 'epoch'::timestamptz)) * 1000`;
+function tierRows(tier: Tier, read: Pick<DenseRead, "base" | "stepMs">): SQL {
+  const { stepMs } = read;
+  const bucket = bucketIndex(read);
   if (tier.store === "samples") {
-    return sql`select series_id, ${bucket(sql`ts`)} as b, sum(value)::float8 as sum, count(*)::int as count,
-                 min(value)::float8 as min, max(value)::float8 as max
-               from samples where series_id = any(${idList(ids)}) and ts >= ${iso(tier.fromMs)}::timestamptz and ts < ${iso(tier.toMs)}::timestamptz
-               group by 1, 2`;
+    return sql`select ${bucket(sql`ts`)} as b, sum(value)::float8 as sum, count(*)::int as count, min(value)::float8 as min, max(value)::float8 as max
+               from samples where series_id = s.id and ts >= ${iso(tier.fromMs)}::timestamptz and ts < ${iso(tier.toMs)}::timestamptz
+               group by 1`;
   }
   const table = sql.raw(tier.store);
-  const range = sql`series_id = any(${idList(ids)}) and bucket >= ${iso(tier.fromMs)}::timestamptz and bucket < ${iso(tier.toMs)}::timestamptz`;
+  const range = sql`series_id = s.id and bucket >= ${iso(tier.fromMs)}::timestamptz and bucket < ${iso(tier.toMs)}::timestamptz`;
   if (stepMs <= ROLLUPS_IN_NODE_PER_STEP * ROLLUP_WIDTHS_MS[tier.store.slice(8) as RollupResolution]) {
-    return sql`select series_id, date_part('epoch', bucket) * 1000 as b, sum, count, min, max from ${table} where ${range}`;
+    return sql`select ${bucket(sql`bucket`)} as b, sum, count, min, max from ${table} where ${range}`;
   }
-  return sql`select series_id, ${bucket(sql`bucket`)} as b, sum(sum)::float8 as sum, sum(count)::int as count,
-               min(min)::float8 as min, max(max)::float8 as max
-             from ${table} where ${range} group by 1, 2`;
+  return sql`select ${bucket(sql`bucket`)} as b, sum(sum)::float8 as sum, sum(count)::int as count, min(min)::float8 as min, max(max)::float8 as max
+             from ${table} where ${range} group by 1`;
+}
+
+/** The SQL for the index of the read's bucket a time falls in: buckets start at multiples of the step since the epoch. */
+function bucketIndex(read: Pick<DenseRead, "base" | "stepMs">): (column: SQL) => SQL {
+  return (column) => sql`floor((date_part('epoch', ${column}) * 1000 - ${read.base}::float8) / ${read.stepMs}::float8)::int`;
 }
 
 /** Rollup rows per step up to which Node adds them up (a 30-minute step over 5-minute rows is grouped in SQL). */
 const ROLLUPS_IN_NODE_PER_STEP = 4;
+/** A read of many series goes to the database in up to this many chunks at once, of at least this many series. */
+const PARALLEL_CHUNKS = 4;
+const MIN_SERIES_PER_CHUNK = 64;
 
 /**
  * Step buckets of a read as dense arrays: bucket `k` starts at `base + k * stepMs`; a bucket with `count[k] === 0`
@@ -196,8 +204,11 @@ export async function readBuckets(db: Db, series: readonly SeriesRef[], opts: Bu
   });
 }
 
-/** `readBuckets` as dense arrays, for reads of many series at once (the GPU fleet). */
-export async function readDenseBuckets(db: Db, series: readonly SeriesRef[], opts: BucketReadOptions): Promise<DenseRead> {
+/**
+ * `readBuckets` as dense arrays, for reads of many series at once (the GPU fleet). With `extremes: false` min and max
+ * are not read (they stay NaN), which saves a third of a long read.
+ */
+export async function readDenseBuckets(db: Db, series: readonly SeriesRef[], opts: BucketReadOptions & { extremes?: boolean }): Promise<DenseRead> {
   const { stepMs } = opts;
   const base = Math.floor(opts.startMs / stepMs) * stepMs;
   const length = Math.max(0, Math.ceil((opts.endMs - base) / stepMs));
@@ -217,31 +228,45 @@ export async function readDenseBuckets(db: Db, series: readonly SeriesRef[], opt
   }
   const byId = new Map(out.map((s) => [s.id, s.dense]));
   const completeUntilMs = opts.resolution === "raw" ? opts.endMs : (await rollupCompleteUntil(db, opts.nowMs ?? Date.now())).getTime();
+  const extremes = opts.extremes ?? true;
+  if (!extremes) for (const s of out) s.dense.min.fill(NaN), s.dense.max.fill(NaN);
+  // Series in a few chunks read at once: on Postgres each chunk is a backend of its own, so a fleet's read uses more
+  // than one core (the embedded database takes them one after another).
   const ids = series.map((s) => s.id);
+  const chunkSize = Math.max(MIN_SERIES_PER_CHUNK, Math.ceil(ids.length / PARALLEL_CHUNKS));
+  const chunks = Array.from({ length: Math.ceil(ids.length / chunkSize) }, (_, i) => ids.slice(i * chunkSize, (i + 1) * chunkSize));
   for (const tier of planTiers(opts.resolution, opts.startMs, opts.endMs, completeUntilMs)) {
     if (tier.store === "samples" && tier.toMs - tier.fromMs <= SAMPLES_IN_NODE_MAX_SPAN_MS) {
-      await bucketSamplesInNode(db, tier, ids, read, byId);
+      await Promise.all(chunks.map((chunk) => bucketSamplesInNode(db, tier, chunk, read, byId)));
       continue;
     }
-    // One row per series with its buckets as JSON arrays of numbers: parsing them is far cheaper in Node than one
-    // driver row per bucket (a 24-hour fleet read is over a hundred thousand buckets).
-    const rows = await queryRows<{ series_id: number; b: string; s: string; c: string; mn: string; mx: string }>(
-      db,
-      sql`select series_id, json_agg(b)::text as b, json_agg(sum)::text as s, json_agg(count)::text as c, json_agg(min)::text as mn, json_agg(max)::text as mx
-          from (${tierRows(tier, ids, stepMs)}) t group by series_id`,
+    // Per series, its buckets as JSON arrays of numbers: parsing them is far cheaper in Node than one driver row per
+    // bucket (a 24-hour fleet read is over a hundred thousand buckets), and each series reads its own index range.
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        const rows = await queryRows<{ series_id: number; b: string | null; s: string; c: string; mn?: string; mx?: string }>(
+          db,
+          sql`select s.id as series_id, x.* from unnest(${idList(chunk)}) as s(id), lateral (
+                select json_agg(b)::text as b, json_agg(sum)::text as s, json_agg(count)::text as c
+                       ${extremes ? sql`, json_agg(min)::text as mn, json_agg(max)::text as mx` : sql``}
+                from (${tierRows(tier, read)}) t) x`,
+        );
+        for (const row of rows) {
+          if (row.b === null) continue;
+          const dense = byId.get(Number(row.series_id))!;
+          const b = JSON.parse(row.b) as number[];
+          const sum = JSON.parse(row.s) as Array<number | string>;
+          const count = JSON.parse(row.c) as number[];
+          if (extremes) {
+            const min = JSON.parse(row.mn!) as Array<number | string>;
+            const max = JSON.parse(row.mx!) as Array<number | string>;
+            for (let i = 0; i < b.length; i++) addInto(dense, b[i]!, Number(sum[i]), count[i]!, Number(min[i]), Number(max[i]));
+          } else {
+            for (let i = 0; i < b.length; i++) addInto(dense, b[i]!, Number(sum[i]), count[i]!, NaN, NaN);
+          }
+        }
+      }),
     );
-    for (const row of rows) {
-      const dense = byId.get(Number(row.series_id))!;
-      const b = JSON.parse(row.b) as number[];
-      const sum = JSON.parse(row.s) as Array<number | string>;
-      const count = JSON.parse(row.c) as number[];
-      const min = JSON.parse(row.mn) as Array<number | string>;
-      const max = JSON.parse(row.mx) as Array<number | string>;
-      for (let i = 0; i < b.length; i++) {
-        const k = Math.floor((Math.round(b[i]!) - base) / stepMs);
-        addInto(dense, k, Number(sum[i]), count[i]!, Number(min[i]), Number(max[i]));
-      }
-    }
   }
   if (opts.holdMs && opts.holdMs > stepMs) for (const s of out) holdDenseGaps(s.dense, length, stepMs, opts.holdMs);
   return read;
@@ -260,20 +285,20 @@ const pgMax = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? Na
 
 async function bucketSamplesInNode(db: Db, tier: Tier, ids: readonly number[], read: DenseRead, byId: Map<number, DenseBuckets>): Promise<void> {
   // JSON arrays of numbers: JSON.parse makes them in one native pass (non-finite values arrive as strings).
-  const rows = await queryRows<{ series_id: number; t: string; v: string }>(
+  const rows = await queryRows<{ series_id: number; t: string | null; v: string }>(
     db,
-    sql`select series_id, json_agg(date_part('epoch', ts) * 1000)::text as t, json_agg(value)::text as v from samples
-        where series_id = any(${idList(ids)}) and ts >= ${iso(tier.fromMs)}::timestamptz and ts < ${iso(tier.toMs)}::timestamptz
-        group by series_id`,
+    sql`select s.id as series_id, x.* from unnest(${idList(ids)}) as s(id), lateral (
+          select json_agg(${bucketIndex(read)(sql`ts`)})::text as t, json_agg(value)::text as v from samples
+          where series_id = s.id and ts >= ${iso(tier.fromMs)}::timestamptz and ts < ${iso(tier.toMs)}::timestamptz) x`,
   );
-  const { base, stepMs } = read;
   for (const row of rows) {
+    if (row.t === null) continue;
     const dense = byId.get(Number(row.series_id))!;
     const times = JSON.parse(row.t) as number[];
     const values = JSON.parse(row.v) as Array<number | string>;
     for (let i = 0; i < times.length; i++) {
       const value = Number(values[i]);
-      addInto(dense, Math.floor((Math.round(times[i]!) - base) / stepMs), value, 1, value, value);
+      addInto(dense, times[i]!, value, 1, value, value);
     }
   }
 }
