@@ -160,3 +160,9 @@ export async function getAppliedMigration(db: Db): Promise<{ tag: string; applie
   const entry = journal.entries.find((e) => String(e.when) === row.created_at);
   return { tag: entry?.tag ?? `unknown (${row.created_at})`, applied: row.applied };
 }
+
+/** Whether a query failed on a unique constraint (SQLSTATE 23505), as either driver reports it through drizzle. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e?.code === "23505" || e?.cause?.code === "23505";
+}

@@ -1,5 +1,5 @@
 import { asc, eq } from "drizzle-orm";
-import type { Db } from "@/db";
+import { type Db, isUniqueViolation } from "@/db";
 import { scrapeTargets } from "@/db/schema";
 import { type Actor, recordAudit } from "@/server/auth/audit";
 import { AppError } from "@/server/errors";
@@ -8,11 +8,6 @@ import type { ScrapeTargetInput } from "./scrape-config";
 /** Scrape targets as Settings lists and edits them. */
 export async function listScrapeTargets(db: Db) {
   return db.select().from(scrapeTargets).orderBy(asc(scrapeTargets.jobName), asc(scrapeTargets.url));
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; cause?: { code?: string } };
-  return e?.code === "23505" || e?.cause?.code === "23505";
 }
 
 export async function createScrapeTarget(db: Db, input: ScrapeTargetInput, actor: Actor) {

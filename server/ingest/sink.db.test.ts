@@ -45,6 +45,14 @@ describe("the metrics sink", () => {
     await sink.write(payload, { nowMs: NOW });
     await new MetricsSink(database.db).write(payload, { nowMs: NOW });
     expect(await stored("resent")).toHaveLength(2);
+    // Partly re-sent, with a sample twice in the batch itself: the new ones land once, the stored ones keep their value.
+    const overlapping = batch([
+      { metric: "resent", labels: { job: "a" }, samples: [{ tsMs: NOW - 5000, value: 9 }, { tsMs: NOW + 1000, value: 3 }, { tsMs: NOW + 1000, value: 3 }] },
+      { metric: "resent_new", labels: { job: "a" }, samples: [{ tsMs: NOW, value: 4 }] },
+    ]);
+    expect((await sink.write(overlapping, { nowMs: NOW })).samplesWritten).toBe(4);
+    expect((await stored("resent")).map((r) => [r.ms, r.value])).toEqual([[NOW - 5000, 1], [NOW, 2], [NOW + 1000, 3]]);
+    expect((await stored("resent_new")).map((r) => r.value)).toEqual([4]);
   });
 
   it("identifies a series by its name and sorted non-empty labels", async () => {

@@ -4,7 +4,7 @@
  * or not at all, and is acknowledged only once committed. Re-sent samples are no-ops (primary key (series, ts)).
  */
 import { sql } from "drizzle-orm";
-import type { Db } from "@/db";
+import { type Db, isUniqueViolation } from "@/db";
 import { MAX_FUTURE_SKEW_MS } from "./limits";
 import { checkLabelCount, checkLabelNameBytes, checkLabelValueBytes, utf8ByteLength } from "./series-labels";
 import { normalizeLabels, seriesHash, seriesKey } from "./series-identity";
@@ -239,12 +239,19 @@ export class MetricsSink {
     await this.db.transaction(async (tx) => {
       for (let start = 0; start < ts.length; start += ROWS_PER_STATEMENT) {
         const end = start + ROWS_PER_STATEMENT;
-        await tx.execute(sql`
+        const insert = sql`
           insert into samples (series_id, ts, value)
           select s, to_timestamp(t / 1000), v
           from unnest(${sql.param(seriesIds.slice(start, end))}::int4[], ${sql.param(ts.slice(start, end))}::float8[],
-                      ${sql.param(values.slice(start, end))}::float8[]) as u(s, t, v)
-          on conflict do nothing`);
+                      ${sql.param(values.slice(start, end))}::float8[]) as u(s, t, v)`;
+        // A plain insert in a savepoint first: ON CONFLICT costs nearly twice as much per row, and a sample already
+        // stored only comes with a re-sent batch. When one does, the chunk is written again skipping what exists.
+        try {
+          await tx.transaction((savepoint) => savepoint.execute(insert));
+        } catch (error) {
+          if (!isUniqueViolation(error)) throw error;
+          await tx.execute(sql`${insert} on conflict do nothing`);
+        }
       }
       if (ts.length > 0) {
         // The minutes these batches touched, for the rollup job to (re)compute; see rollupDirtyMinutes in the schema.
