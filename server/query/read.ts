@@ -111,26 +111,34 @@ export function planTiers(resolution: Resolution, startMs: number, endMs: number
 }
 
 /**
- * The rows of one series in one tier as (b, sum, count, min, max), `series_id` bound by the caller's lateral join.
- * Rollup rows are handed over as they are stored when a step holds only a few of them (Node adds them up faster than
- * Postgres groups them); raw samples and many rollup rows per step are grouped in SQL first, so a month of raw
- * samples never crosses to Node.
+ * One tier's buckets of some series: per series, JSON arrays of the bucket index, sum, count and (with `extremes`) min
+ * and max. Rollup rows are read per series in a lateral join (each an index-only range scan of the rollup's key), and
+ * handed over as stored when a step holds only a few of them (Node adds them up faster than Postgres groups them);
+ * raw samples and many rollup rows per step are grouped in SQL first, so a month of raw samples never crosses to Node.
  */
-function tierRows(tier: Tier, read: Pick<DenseRead, "base" | "stepMs">): SQL {
-  const { stepMs } = read;
+function tierBuckets(tier: Tier, ids: readonly number[], read: Pick<DenseRead, "base" | "stepMs">, extremes: boolean): SQL {
   const bucket = bucketIndex(read);
+  const arrays = sql`json_agg(b)::text as b, json_agg(sum)::text as s, json_agg(count)::text as c
+                     ${extremes ? sql`, json_agg(min)::text as mn, json_agg(max)::text as mx` : sql``}`;
+  // Grouped by date_bin, a cheap function of a timestamp; the bucket index is worked out once per bucket after it.
+  const bin = (column: SQL) => sql`date_bin(${`${read.stepMs} milliseconds`}::interval, ${column}, 'epoch'::timestamptz)`;
   if (tier.store === "samples") {
-    return sql`select ${bucket(sql`ts`)} as b, sum(value)::float8 as sum, count(*)::int as count, min(value)::float8 as min, max(value)::float8 as max
-               from samples where series_id = s.id and ts >= ${iso(tier.fromMs)}::timestamptz and ts < ${iso(tier.toMs)}::timestamptz
-               group by 1`;
+    // Raw samples of all the series in one grouped scan: a lateral join per series plans worse on the partitions.
+    return sql`select series_id, ${arrays} from (
+                 select series_id, ${bucket(sql`bin`)} as b, sum, count, min, max from (
+                   select series_id, ${bin(sql`ts`)} as bin, sum(value)::float8 as sum, count(*)::int as count, min(value)::float8 as min, max(value)::float8 as max
+                   from samples where series_id = any(${idList(ids)}) and ts >= ${iso(tier.fromMs)}::timestamptz and ts < ${iso(tier.toMs)}::timestamptz
+                   group by 1, 2) g) t group by series_id`;
   }
   const table = sql.raw(tier.store);
   const range = sql`series_id = s.id and bucket >= ${iso(tier.fromMs)}::timestamptz and bucket < ${iso(tier.toMs)}::timestamptz`;
-  if (stepMs <= ROLLUPS_IN_NODE_PER_STEP * ROLLUP_WIDTHS_MS[tier.store.slice(8) as RollupResolution]) {
-    return sql`select ${bucket(sql`bucket`)} as b, sum, count, min, max from ${table} where ${range}`;
-  }
-  return sql`select ${bucket(sql`bucket`)} as b, sum(sum)::float8 as sum, sum(count)::int as count, min(min)::float8 as min, max(max)::float8 as max
-             from ${table} where ${range} group by 1`;
+  const rows =
+    read.stepMs <= ROLLUPS_IN_NODE_PER_STEP * ROLLUP_WIDTHS_MS[tier.store.slice(8) as RollupResolution]
+      ? sql`select ${bucket(sql`bucket`)} as b, sum, count, min, max from ${table} where ${range}`
+      : sql`select ${bucket(sql`bin`)} as b, sum, count, min, max from (
+              select ${bin(sql`bucket`)} as bin, sum(sum)::float8 as sum, sum(count)::int as count, min(min)::float8 as min, max(max)::float8 as max
+              from ${table} where ${range} group by 1) g`;
+  return sql`select s.id as series_id, x.* from unnest(${idList(ids)}) as s(id), lateral (select ${arrays} from (${rows}) t) x`;
 }
 
 /** The SQL for the index of the read's bucket a time falls in: buckets start at multiples of the step since the epoch. */
@@ -241,15 +249,12 @@ export async function readDenseBuckets(db: Db, series: readonly SeriesRef[], opt
       continue;
     }
     // Per series, its buckets as JSON arrays of numbers: parsing them is far cheaper in Node than one driver row per
-    // bucket (a 24-hour fleet read is over a hundred thousand buckets), and each series reads its own index range.
+    // bucket (a 24-hour fleet read is over a hundred thousand buckets).
     await Promise.all(
       chunks.map(async (chunk) => {
         const rows = await queryRows<{ series_id: number; b: string | null; s: string; c: string; mn?: string; mx?: string }>(
           db,
-          sql`select s.id as series_id, x.* from unnest(${idList(chunk)}) as s(id), lateral (
-                select json_agg(b)::text as b, json_agg(sum)::text as s, json_agg(count)::text as c
-                       ${extremes ? sql`, json_agg(min)::text as mn, json_agg(max)::text as mx` : sql``}
-                from (${tierRows(tier, read)}) t) x`,
+          tierBuckets(tier, chunk, read, extremes),
         );
         for (const row of rows) {
           if (row.b === null) continue;
@@ -287,9 +292,9 @@ async function bucketSamplesInNode(db: Db, tier: Tier, ids: readonly number[], r
   // JSON arrays of numbers: JSON.parse makes them in one native pass (non-finite values arrive as strings).
   const rows = await queryRows<{ series_id: number; t: string | null; v: string }>(
     db,
-    sql`select s.id as series_id, x.* from unnest(${idList(ids)}) as s(id), lateral (
-          select json_agg(${bucketIndex(read)(sql`ts`)})::text as t, json_agg(value)::text as v from samples
-          where series_id = s.id and ts >= ${iso(tier.fromMs)}::timestamptz and ts < ${iso(tier.toMs)}::timestamptz) x`,
+    sql`select series_id, json_agg(${bucketIndex(read)(sql`ts`)})::text as t, json_agg(value)::text as v from samples
+        where series_id = any(${idList(ids)}) and ts >= ${iso(tier.fromMs)}::timestamptz and ts < ${iso(tier.toMs)}::timestamptz
+        group by series_id`,
   );
   for (const row of rows) {
     if (row.t === null) continue;
