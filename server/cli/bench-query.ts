@@ -16,7 +16,7 @@ import { getGpuFleet, type GpuFleet } from "@/server/query/gpus";
 import type { Resolution } from "@/server/query/step";
 import { quantile } from "@/server/ingest/remote-write-sender";
 import { option } from "./args";
-import { scratchDatabase } from "./scratch-database";
+import { keptDatabase, scratchDatabase } from "./scratch-database";
 
 const P95_TARGET_MS = 150;
 const RATIO_TARGET = 10;
@@ -87,13 +87,6 @@ async function seed(db: Db, gpus: number, days: number): Promise<number> {
   return endMs;
 }
 
-/** A database a `--keep` run left on the same server. */
-function reusedDatabase(name: string) {
-  const url = new URL(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
-  url.pathname = `/${name}`;
-  return { name, url, drop: async () => {} };
-}
-
 async function main() {
   const gpus = option("gpus", 256);
   const days = option("days", 30);
@@ -102,7 +95,7 @@ async function main() {
   const reuseAt = process.argv.indexOf("--reuse");
   const reuse = reuseAt > 0 ? process.argv[reuseAt + 1] : undefined;
   if (reuseAt > 0 && !/^flightdeck_bench_query_[0-9a-f]+$/.test(reuse ?? "")) throw new Error("--reuse takes the name of a database a --keep run left, e.g. flightdeck_bench_query_1a2b3c4d.");
-  const scratch = reuse ? reusedDatabase(reuse) : await scratchDatabase("bench_query");
+  const scratch = reuse ? keptDatabase(reuse) : await scratchDatabase("bench_query");
   const { name, url } = scratch;
   let failed = false;
   try {

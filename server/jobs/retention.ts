@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type Db, resultRows } from "@/db";
+import { MINUTE_RETAINED, ROLLUP_RESOLUTIONS } from "@/server/query/step";
 import type { JobDefinition } from "./runner";
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -76,17 +77,16 @@ export async function applyRetention(db: Db, nowMs: number, settings: RetentionS
     await db.execute(sql`with d as (delete from stale_markers where ts < ${rawCutoff}::timestamptz returning 1) select count(*)::int as n from d`),
   )[0]!.n;
   const minuteCutoff = new Date(nowMs - settings.minuteMs).toISOString();
-  // The 5-minute rollups go with the minute ones, the 3-hour ones with the hour ones.
-  for (const table of ["samples_1m", "samples_5m"]) {
-    result.minuteRowsDeleted += resultRows<{ n: number }>(
-      await db.execute(sql`with d as (delete from ${sql.raw(table)} where bucket < ${minuteCutoff}::timestamptz returning 1) select count(*)::int as n from d`),
-    )[0]!.n;
-  }
   const hourCutoff = new Date(nowMs - settings.hourMs).toISOString();
-  for (const table of ["samples_1h", "samples_3h"]) {
-    result.hourRowsDeleted += resultRows<{ n: number }>(
-      await db.execute(sql`with d as (delete from ${sql.raw(table)} where bucket < ${hourCutoff}::timestamptz returning 1) select count(*)::int as n from d`),
+  // The 5-minute rollups go with the minute ones, the 3-hour ones with the hour ones.
+  for (const r of ROLLUP_RESOLUTIONS) {
+    const minute = MINUTE_RETAINED.has(r);
+    const cutoff = minute ? minuteCutoff : hourCutoff;
+    const deleted = resultRows<{ n: number }>(
+      await db.execute(sql`with d as (delete from ${sql.raw(`samples_${r}`)} where bucket < ${cutoff}::timestamptz returning 1) select count(*)::int as n from d`),
     )[0]!.n;
+    if (minute) result.minuteRowsDeleted += deleted;
+    else result.hourRowsDeleted += deleted;
   }
   // Reads of the rollups are index-only scans once their pages are marked all-visible: autovacuum does that on a
   // server, but the embedded database has none, so the job does it (cheap: only pages changed since the last run).
@@ -105,7 +105,7 @@ export async function applyRetention(db: Db, nowMs: number, settings: RetentionS
 
 /** Vacuums and analyzes the rollup tables, passing over one another process is vacuuming. */
 export async function vacuumRollups(db: Db): Promise<void> {
-  await db.execute(sql`vacuum (analyze, skip_locked) samples_1m, samples_5m, samples_1h, samples_3h`);
+  await db.execute(sql.raw(`vacuum (analyze, skip_locked) ${ROLLUP_RESOLUTIONS.map((r) => `samples_${r}`).join(", ")}`));
 }
 
 export function retentionJob(settings: RetentionSettings): JobDefinition {

@@ -45,6 +45,7 @@ export interface MetricsBackend {
   readonly describe: string;
   findSeries(metrics: readonly string[], matchers: Record<string, string>): Promise<SeriesRef[]>;
   findSeriesByPrefix(prefix: string): Promise<SeriesRef[]>;
+  /** The step buckets as stored; `holdMs` is applied by server/query afterwards, the same for either backend. */
   readBuckets(series: readonly SeriesRef[], opts: BucketReadOptions): Promise<BucketedSeries[]>;
   readIncreaseSpans(series: readonly SeriesRef[], opts: IncreaseReadOptions): Promise<IncreaseSpans>;
   readRawPoints(series: readonly SeriesRef[], startMs: number, endMs: number): Promise<Map<number, SamplePoint[]>>;

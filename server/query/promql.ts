@@ -17,7 +17,7 @@ import { seriesKey } from "@/server/ingest/series-identity";
 import type { SamplePoint } from "@/server/ingest/types";
 import type { BucketReadOptions, IncreaseReadOptions, IncreaseSpans, MetricsBackend } from "./backend";
 import { INCREASE_LOOKBACK_MS, increaseBuckets } from "./increases";
-import { type BucketedSeries, holdGaps, MAX_SERIES_PER_READ, type SeriesRef, TooManySeriesError } from "./read";
+import { type BucketedSeries, MAX_SERIES_PER_READ, type SeriesRef, TooManySeriesError } from "./read";
 import { counterResolution, ROLLUP_WIDTHS_MS } from "./step";
 
 export const BACKENDS = ["postgres", "promql"] as const;
@@ -282,10 +282,7 @@ export class PromqlMetrics implements MetricsBackend {
       }
     }
     await pool(tasks);
-    for (const s of out.values()) {
-      for (const [t, a] of s.buckets) if (!(a.count > 0)) s.buckets.delete(t);
-      if (opts.holdMs && opts.holdMs > step) holdGaps(s.buckets, step, opts.holdMs);
-    }
+    for (const s of out.values()) for (const [t, a] of s.buckets) if (!(a.count > 0)) s.buckets.delete(t);
     return [...out.values()];
   }
 

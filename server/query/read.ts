@@ -1,8 +1,7 @@
 /**
  * Reads of stored samples over a range, bucketed by step, from raw samples or the 1-minute, 5-minute, 1-hour and 3-hour
- * rollups. Rollups
- * are complete only up to the rollup job's watermark, so every read is tiered: the coarse store before it, finer
- * stores after it, and raw samples for the last minutes, so a chart of "the last 24 hours" reaches now.
+ * rollups. Rollups are complete only up to the rollup job's watermark, so every read is tiered: the coarse store before
+ * it, finer stores after it, and raw samples for the last minutes, so a chart of "the last 24 hours" reaches now.
  */
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db";
@@ -199,8 +198,6 @@ export function addInto(into: DenseBuckets, k: number, sum: number, count: numbe
  * epoch), aggregated as sum, count, min and max so averages combine exactly across tiers and across series.
  */
 export async function readBuckets(db: Db, series: readonly SeriesRef[], opts: BucketReadOptions): Promise<BucketedSeries[]> {
-  const remote = metricsBackendFor(db);
-  if (remote) return remote.readBuckets(series, opts);
   const read = await readDenseBuckets(db, series, opts);
   return read.series.map(({ dense, ...ref }) => {
     const buckets = new Map<number, BucketAggregate>();
@@ -232,15 +229,28 @@ export async function readDenseBuckets(db: Db, series: readonly SeriesRef[], opt
         if (Number.isInteger(k) && k >= 0 && k < length) addInto(s.dense, k, a.sum, a.count, a.min, a.max);
       }
     }
-    return read;
+  } else {
+    await readOwnStore(db, read, opts);
   }
+  if (opts.holdMs && opts.holdMs > stepMs) for (const s of out) holdGaps(s.dense, stepMs, opts.holdMs);
+  return read;
+}
+
+/** The buckets of a read from Flightdeck's own store, tier by tier, into `read`'s dense arrays. */
+async function readOwnStore(db: Db, read: DenseRead, opts: BucketReadOptions & { extremes?: boolean }): Promise<void> {
+  const { stepMs, series: out } = read;
   const byId = new Map(out.map((s) => [s.id, s.dense]));
   const completeUntilMs = opts.resolution === "raw" ? opts.endMs : (await rollupCompleteUntil(db, opts.nowMs ?? Date.now())).getTime();
   const extremes = opts.extremes ?? true;
-  if (!extremes) for (const s of out) s.dense.min.fill(NaN), s.dense.max.fill(NaN);
+  if (!extremes) {
+    for (const s of out) {
+      s.dense.min.fill(NaN);
+      s.dense.max.fill(NaN);
+    }
+  }
   // Series in a few chunks read at once: on Postgres each chunk is a backend of its own, so a fleet's read uses more
   // than one core (the embedded database takes them one after another).
-  const ids = series.map((s) => s.id);
+  const ids = out.map((s) => s.id);
   const chunkSize = Math.max(MIN_SERIES_PER_CHUNK, Math.ceil(ids.length / PARALLEL_CHUNKS));
   const chunks = Array.from({ length: Math.ceil(ids.length / chunkSize) }, (_, i) => ids.slice(i * chunkSize, (i + 1) * chunkSize));
   for (const tier of planTiers(opts.resolution, opts.startMs, opts.endMs, completeUntilMs)) {
@@ -273,8 +283,6 @@ export async function readDenseBuckets(db: Db, series: readonly SeriesRef[], opt
       }),
     );
   }
-  if (opts.holdMs && opts.holdMs > stepMs) for (const s of out) holdDenseGaps(s.dense, length, stepMs, opts.holdMs);
-  return read;
 }
 
 /**
@@ -308,10 +316,13 @@ async function bucketSamplesInNode(db: Db, tier: Tier, ids: readonly number[], r
   }
 }
 
-/** `holdGaps` on dense buckets: a run of empty buckets between two present ones at most `holdMs` apart takes the earlier. */
-export function holdDenseGaps(dense: DenseBuckets, length: number, stepMs: number, holdMs: number): void {
+/**
+ * A gauge holds its last value for `holdMs`: each run of empty buckets between two present ones at most that far apart
+ * takes the earlier one's aggregate (see BucketReadOptions.holdMs). Applied here for either backend.
+ */
+export function holdGaps(dense: DenseBuckets, stepMs: number, holdMs: number): void {
   let last = -1;
-  for (let k = 0; k < length; k++) {
+  for (let k = 0; k < dense.count.length; k++) {
     if (dense.count[k] === 0) continue;
     if (last >= 0 && k - last > 1 && (k - last) * stepMs <= holdMs) {
       for (let j = last + 1; j < k; j++) {
@@ -325,17 +336,6 @@ export function holdDenseGaps(dense: DenseBuckets, length: number, stepMs: numbe
   }
 }
 
-/** Fills each run of empty buckets shorter than `holdMs` between two present ones with the earlier's aggregate. */
-export function holdGaps(buckets: Map<number, BucketAggregate>, stepMs: number, holdMs: number): void {
-  const keys = [...buckets.keys()].sort((a, b) => a - b);
-  for (let i = 1; i < keys.length; i++) {
-    const from = keys[i - 1]!;
-    const to = keys[i]!;
-    if (to - from <= stepMs || to - from > holdMs) continue;
-    const held = buckets.get(from)!;
-    for (let t = from + stepMs; t < to; t += stepMs) buckets.set(t, held);
-  }
-}
 
 /** Raw samples of each series in [startMs, endMs], sorted, for counter functions and instant lookups. */
 export async function readRawPoints(db: Db, series: readonly SeriesRef[], startMs: number, endMs: number): Promise<Map<number, SamplePoint[]>> {

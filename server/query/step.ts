@@ -27,8 +27,8 @@ export const MIN_STEP_MS = 15 * SECOND;
 export const ROLLUP_WIDTHS_MS = { "1m": MINUTE, "5m": 5 * MINUTE, "1h": HOUR, "3h": 3 * HOUR } as const;
 export type RollupResolution = keyof typeof ROLLUP_WIDTHS_MS;
 export const ROLLUP_RESOLUTIONS = Object.keys(ROLLUP_WIDTHS_MS) as RollupResolution[];
-/** Stores that the minute retention expires (the others are kept for the hour retention). */
-const MINUTE_RETAINED: ReadonlySet<Resolution> = new Set(["1m", "5m"]);
+/** Rollups the minute retention expires; the others are kept for the hour retention. */
+export const MINUTE_RETAINED: ReadonlySet<Resolution> = new Set(["1m", "5m"]);
 
 /**
  * The store counters are read from at a resolution. Increments come from the last value of each rollup interval, so a
