@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_DECOMPRESSED_BYTES } from "./limits";
 import { decodeRemoteWrite, encodeRemoteWrite, type RemoteWriteRequest } from "./remote-write";
 import { encodeWriteRequest, type RemoteWriteHistogram, type RemoteWriteTimeSeries } from "./remote-write-encode";
+import { seriesKey } from "./series-identity";
 import { IngestError, type DecodedBatch, type DecodedSeries } from "./types";
 
 /** `FUZZ_RUNS=100000 npx vitest run server/ingest/remote-write` for a long run. */
@@ -15,6 +16,21 @@ const named = (name: string, labels: Record<string, string> = {}) => [
   { name: "__name__", value: name },
   ...Object.entries(labels).map(([labelName, value]) => ({ name: labelName, value })),
 ];
+
+/**
+ * decodeRemoteWrite, with each series' key checked against seriesKey and then left out, so tests compare what was
+ * sent with what was decoded.
+ */
+function decodeChecked(body: Uint8Array): DecodedBatch {
+  const batch = decodeRemoteWrite(body);
+  return {
+    ...batch,
+    series: batch.series.map(({ key, ...series }) => {
+      expect(key).toBe(seriesKey(series.metric, series.labels));
+      return series;
+    }),
+  };
+}
 
 function refusal(run: () => unknown): IngestError {
   try {
@@ -72,7 +88,7 @@ describe("decodeRemoteWrite", () => {
         },
       ],
     };
-    expect(decodeRemoteWrite(encodeRemoteWrite(request))).toEqual({
+    expect(decodeChecked(encodeRemoteWrite(request))).toEqual({
       series: [
         {
           metric: "DCGM_FI_PROF_SM_ACTIVE",
@@ -108,7 +124,7 @@ describe("decodeRemoteWrite", () => {
       ],
       metadata: [{ type: 1, metricFamilyName: "http_requests", help: "Requests.", unit: "" }],
     });
-    expect(decodeRemoteWrite(compress(prompb.encode(message).finish()))).toEqual({
+    expect(decodeChecked(compress(prompb.encode(message).finish()))).toEqual({
       series: [
         {
           metric: "up",
@@ -143,6 +159,31 @@ describe("decodeRemoteWrite", () => {
     });
   });
 
+  it("reads a label set it has seen by its bytes, and reads it afresh when more labels follow the samples", () => {
+    const labels = named("cache_probe", { job: "a", instance: "h:1" });
+    const first = decodeRemoteWrite(encodeRemoteWrite({ timeseries: [{ labels, samples: [{ value: 1, timestampMs: T0 }] }] }));
+    const again = decodeRemoteWrite(encodeRemoteWrite({ timeseries: [{ labels, samples: [{ value: 2, timestampMs: T0 + 1 }] }] }));
+    // The same labels object and key: nothing was decoded the second time.
+    expect(again.series[0]!.labels).toBe(first.series[0]!.labels);
+    expect(again.series[0]!.key).toBe(seriesKey("cache_probe", { instance: "h:1", job: "a" }));
+    expect(again.series[0]!.samples).toEqual([{ tsMs: T0 + 1, value: 2 }]);
+
+    // The same opening bytes, then a sample, then one more label: the cached answer would miss `zone`.
+    const w = Writer.create();
+    w.uint32((1 << 3) | 2).fork();
+    for (const label of labels) w.uint32((1 << 3) | 2).fork().uint32(10).string(label.name).uint32(18).string(label.value).ldelim();
+    w.uint32((2 << 3) | 2).fork().uint32(9).double(3).uint32(16).int64(T0 + 2).ldelim();
+    w.uint32((1 << 3) | 2).fork().uint32(10).string("zone").uint32(18).string("b").ldelim();
+    w.ldelim();
+    const split = decodeRemoteWrite(compress(w.finish()));
+    expect(split.series).toEqual([{ metric: "cache_probe", labels: { job: "a", instance: "h:1", zone: "b" }, samples: [{ tsMs: T0 + 2, value: 3 }] }]);
+    // And the label set with the late label is not remembered under the opening bytes.
+    expect(decodeRemoteWrite(encodeRemoteWrite({ timeseries: [{ labels, samples: [{ value: 4, timestampMs: T0 + 3 }] }] })).series[0]!.labels).toEqual({
+      job: "a",
+      instance: "h:1",
+    });
+  });
+
   it("tells a staleness marker from an ordinary NaN by its bits", () => {
     const samples = [
       { value: NaN, timestampMs: 1 },
@@ -152,13 +193,13 @@ describe("decodeRemoteWrite", () => {
     const body = encodeWriteRequest({ timeseries: [{ labels: named("up"), samples }] });
     const staleField = Buffer.from([0x09, 0x02, 0, 0, 0, 0, 0, 0xf0, 0x7f]);
     expect(Buffer.from(body).includes(staleField)).toBe(true);
-    expect(decodeRemoteWrite(compress(body)).series).toEqual([
+    expect(decodeChecked(compress(body)).series).toEqual([
       { metric: "up", labels: {}, samples: [{ tsMs: 1, value: NaN }, { tsMs: 3, value: 1 }], staleMs: [2] },
     ]);
     const onlyStale = encodeRemoteWrite({
       timeseries: [{ labels: named("gone"), samples: [{ value: 0, timestampMs: 9, stale: true }] }],
     });
-    expect(decodeRemoteWrite(onlyStale).series).toEqual([{ metric: "gone", labels: {}, samples: [], staleMs: [9] }]);
+    expect(decodeChecked(onlyStale).series).toEqual([{ metric: "gone", labels: {}, samples: [], staleMs: [9] }]);
   });
 
   it("accepts a metadata-only request, as Prometheus sends metadata apart from samples", () => {
@@ -168,7 +209,7 @@ describe("decodeRemoteWrite", () => {
       help: "Total energy consumption since boot (in mJ).",
     };
     const ttft = { type: "histogram" as const, metricFamilyName: "vllm:time_to_first_token_seconds", unit: "seconds" };
-    expect(decodeRemoteWrite(encodeRemoteWrite({ metadata: [energy, ttft] }))).toEqual({
+    expect(decodeChecked(encodeRemoteWrite({ metadata: [energy, ttft] }))).toEqual({
       series: [],
       metadata: [
         { metric: energy.metricFamilyName, type: "counter", help: energy.help },
@@ -176,7 +217,7 @@ describe("decodeRemoteWrite", () => {
       ],
       skipped: {},
     });
-    expect(decodeRemoteWrite(encodeRemoteWrite({}))).toEqual({ series: [], metadata: [], skipped: {} });
+    expect(decodeChecked(encodeRemoteWrite({}))).toEqual({ series: [], metadata: [], skipped: {} });
   });
 
   it("counts exemplars and native histograms and skips them, leaving out series that had nothing else", () => {
@@ -194,7 +235,7 @@ describe("decodeRemoteWrite", () => {
       { labels: [{ name: "trace_id", value: "abc" }], value: 1, timestampMs: T0 },
       { labels: [], value: 2, timestampMs: T0 },
     ];
-    const batch = decodeRemoteWrite(
+    const batch = decodeChecked(
       encodeRemoteWrite({
         timeseries: [
           { labels: named("requests_total"), samples: [{ value: 7, timestampMs: T0 }], exemplars },
@@ -373,7 +414,9 @@ describe("decodeRemoteWrite under malformed input", () => {
           type,
           ...(help ? { help } : {}),
         }));
-        expect(decodeRemoteWrite(encodeRemoteWrite(req))).toEqual(expected);
+        // Twice: the second time every label set is known by its bytes and comes from the label cache.
+        expect(decodeChecked(encodeRemoteWrite(req))).toEqual(expected);
+        expect(decodeChecked(encodeRemoteWrite(req))).toEqual(expected);
       }),
       { numRuns: FUZZ_RUNS },
     );

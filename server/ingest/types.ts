@@ -21,6 +21,11 @@ export interface DecodedSeries {
   samples: SamplePoint[];
   /** Timestamps (ms) of Prometheus staleness markers: the series ended here; recorded as staleness, never as values. */
   staleMs?: number[];
+  /**
+   * `seriesKey(metric, labels)`, when the decoder already has it (remote_write remembers it per label set); the
+   * labels are then already normalised (no empty values) and shared between batches, so they are never changed.
+   */
+  key?: string;
 }
 
 /** Per-metric facts a producer declared (type, help, unit); optional, for display and type-aware queries. */
