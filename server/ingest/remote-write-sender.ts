@@ -1,3 +1,40 @@
+import http from "node:http";
+import https from "node:https";
+
+/**
+ * Connections kept open between requests, as Prometheus' shards keep theirs. node:http rather than fetch: a sender
+ * spent ~2 ms of CPU a request in fetch, which on a small machine is taken from the server it measures.
+ */
+const agents = { "http:": new http.Agent({ keepAlive: true }), "https:": new https.Agent({ keepAlive: true }) };
+
+interface Answer {
+  status: number;
+  body: string;
+  retryAfter: string | undefined;
+}
+
+function post(url: URL, headers: Record<string, string>, body: Uint8Array, timeoutMs: number): Promise<Answer> {
+  const transport = url.protocol === "https:" ? https : http;
+  return new Promise((resolve, reject) => {
+    const request = transport.request(
+      url,
+      { method: "POST", agent: agents[url.protocol as keyof typeof agents], headers: { ...headers, "content-length": String(body.byteLength) }, timeout: timeoutMs },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("error", reject);
+        response.on("end", () => {
+          const retryAfter = response.headers["retry-after"];
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter });
+        });
+      },
+    );
+    request.on("timeout", () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
 /**
  * A remote_write client that retries as Prometheus' queue manager does: on a 5xx, a 429 or a refused connection it
  * backs off (honouring Retry-After, capped) and resends the same batch; a 4xx drops the batch for good. Used by the
@@ -26,32 +63,31 @@ export class PrometheusLikeSender {
       if (attempt > 0) this.retries++;
       try {
         const started = performance.now();
-        const pending = fetch(`${this.url()}/api/v1/write`, {
-          method: "POST",
-          headers: {
+        const pending = post(
+          new URL(`${this.url()}/api/v1/write`),
+          {
             authorization: `Bearer ${this.token}`,
             "content-type": "application/x-protobuf",
             "content-encoding": "snappy",
             "x-prometheus-remote-write-version": "0.1.0",
           },
-          body: body as BodyInit,
-          signal: AbortSignal.timeout(15_000),
-        });
+          body,
+          15_000,
+        );
         if (attempt === 0) onSent?.();
         const response = await pending;
-        const text = await response.text();
         this.responses++;
         this.latenciesMs.push(performance.now() - started);
-        if (response.ok) {
+        if (response.status >= 200 && response.status < 300) {
           this.acked.add(index);
           return;
         }
         if (response.status >= 500 || response.status === 429) {
           if (response.status === 503) this.status503++;
-          const retryAfter = Number(response.headers.get("retry-after"));
+          const retryAfter = Number(response.retryAfter);
           await sleep(Math.min(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoffMs, 2_000));
         } else {
-          this.dropped.push({ index, status: response.status, body: text.slice(0, 200) });
+          this.dropped.push({ index, status: response.status, body: response.body.slice(0, 200) });
           return;
         }
       } catch {
