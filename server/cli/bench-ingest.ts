@@ -22,7 +22,7 @@ import { option } from "./args";
 import { buildIfStale } from "./build-if-stale";
 import { PROMETHEUS_BINARY, startLocalPrometheus } from "./local-prometheus";
 import { type LocalServer, startLocalServer } from "./local-server";
-import { peakRssMiB } from "./process-stats";
+import { cpuSeconds, peakRssMiB } from "./process-stats";
 import { scratchDatabase } from "./scratch-database";
 
 const ROOT = process.cwd();
@@ -94,7 +94,12 @@ async function main() {
     const token = (await createApiToken(database.db, { name: "ingest bench", scopes: ["metrics:write"] }, {})).token;
     await database.close();
     server = await startLocalServer({ root: ROOT, dataDir: path.join(tmp, "unused"), logFile: path.join(tmp, "server.log"), databaseUrl: scratch.url.toString() });
+    // CPU used while sending: the app's process group, the local Postgres' processes, this process (the senders).
+    const appGroup = server.process.pid!;
+    const cpu = () => ({ app: cpuSeconds((p) => p.pgrp === appGroup), postgres: cpuSeconds((p) => p.comm === "postgres"), senders: process.cpuUsage() });
+    const cpuBefore = cpu();
     const app = await send(server.url, token, requests);
+    const cpuAfter = cpu();
     const rss = peakRssMiB(server.process.pid!);
     await server.stop();
     server = undefined;
@@ -103,6 +108,17 @@ async function main() {
       { stored: number },
     ];
     console.log(`Flightdeck (Postgres): ${rate(total, app.seconds)} (${app.seconds.toFixed(1)} s), ${stored.toLocaleString("en-US")} stored, peak RSS ${rss.toFixed(0)} MiB`);
+    const senderCpu = process.cpuUsage(cpuBefore.senders);
+    const used = {
+      app: cpuAfter.app - cpuBefore.app,
+      postgres: cpuAfter.postgres - cpuBefore.postgres,
+      senders: (senderCpu.user + senderCpu.system) / 1e6,
+    };
+    const perSample = (s: number) => `${((s / total) * 1e6).toFixed(2)} µs a sample`;
+    console.log(
+      `  CPU meanwhile: app ${used.app.toFixed(1)} s (${perSample(used.app)}), local Postgres ${used.postgres.toFixed(1)} s (${perSample(used.postgres)}), ` +
+        `senders ${used.senders.toFixed(1)} s — ${(((used.app + used.postgres + used.senders) / (app.seconds * os.cpus().length)) * 100).toFixed(0)}% of ${os.cpus().length} cores`,
+    );
     if (stored !== total || app.dropped > 0) {
       console.error(`FAIL: sent ${total}, stored ${stored}, ${app.dropped} requests refused`);
       failed = true;
