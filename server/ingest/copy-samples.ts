@@ -70,11 +70,12 @@ export async function copyInTransaction(sql: postgres.Sql, rows: SampleColumns, 
   let open = false;
   try {
     const begin = connection`begin`.execute();
+    // Awaited below; a failure meanwhile is not an unhandled rejection.
+    begin.catch(() => {});
     open = true;
     const stream = await connection`copy samples (series_id, ts, value) from stdin with (format binary)`.writable();
-    await begin;
-    // postgres.js takes queries again once the stream's `_final` has run (it sends CopyDone there); an error
-    // destroys the stream instead.
+    // postgres.js takes queries again once the stream's `_final` has run (it sends CopyDone there); a connection
+    // error destroys the stream instead, so the error is listened for before anything else is awaited.
     const sent = new Promise<void>((resolve, reject) => {
       const final = stream._final!.bind(stream);
       stream._final = (callback) => {
@@ -84,7 +85,7 @@ export async function copyInTransaction(sql: postgres.Sql, rows: SampleColumns, 
       stream.once("error", reject);
     });
     stream.end(encodeSamplesCopy(rows));
-    await sent;
+    await Promise.all([begin, sent]);
     const pending = statements.map((statement) => connection.unsafe(statement.sql, statement.params as postgres.ParameterOrJSON<never>[]).execute());
     const commit = connection`commit`.execute();
     const [settled, committed] = await Promise.all([Promise.allSettled(pending), commit]);

@@ -230,7 +230,8 @@ class WriteRequestReader {
     let key = known?.key;
     if (!known && labelsInRun && labelsEnd > start) {
       key = seriesKey(metric, labels);
-      identities.set(this.bytes, start, labelsEnd, hash, { metric, labels, key });
+      // Shared by every later batch that names the series, so nothing may change it.
+      identities.set(this.bytes, start, labelsEnd, hash, { metric, labels: Object.freeze(labels), key });
     }
     if (samples.length === 0 && !staleMs) return undefined;
     const series: DecodedSeries = { metric, labels, samples };
@@ -238,7 +239,6 @@ class WriteRequestReader {
     if (key !== undefined) series.key = key;
     return series;
   }
-
 
   /** Into `labelName`/`labelValue`, so the hot path makes no pair objects. */
   private label(end: number): void {
