@@ -154,8 +154,10 @@ describe("scraper", () => {
     const fast = await addTarget("/metrics", { jobName: "fast", intervalSeconds: 1, timeoutSeconds: 1 });
     const mine = new Map<number, Promise<ScrapeOutcome>>();
     const other = new Map<number, Promise<ScrapeOutcome>>();
-    // Two schedulers (two instances) at the same moment: each due target is claimed by exactly one.
-    const [a, b] = await Promise.all([startDueScrapes(database.db, sink, mine), startDueScrapes(database.db, sink, other)]);
+    // Two schedulers (two instances) at the same moment: each due target is claimed by exactly one. A millisecond on:
+    // the targets' due time is the database's now() in microseconds, Date.now() is cut to the millisecond.
+    const nowMs = Date.now() + 1;
+    const [a, b] = await Promise.all([startDueScrapes(database.db, sink, mine, { nowMs }), startDueScrapes(database.db, sink, other, { nowMs })]);
     expect(a + b).toBe(2);
     const fastDone = await (mine.get(fast) ?? other.get(fast))!;
     expect(fastDone.up).toBe(true);
