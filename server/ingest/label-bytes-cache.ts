@@ -3,8 +3,9 @@
  * label set and encodes it the same way each time), so the decoder remembers, for label bytes it has parsed and
  * checked once, what they meant: the metric name, the labels and the series key. A request of 2,000 known series
  * then reads no label at all: the bytes are hashed, compared with the remembered copy and the earlier answer is used.
- * Bounded like the series-id cache: two generations, the older dropped when the newer fills half the capacity.
+ * Bounded by a GenerationalCache, as the sink's series ids are.
  */
+import { GenerationalCache } from "./generational-cache";
 import type { Labels } from "./types";
 
 export interface SeriesIdentity {
@@ -35,31 +36,22 @@ function sameBytes(a: Uint8Array, bytes: Uint8Array, start: number, end: number)
 }
 
 export class LabelBytesCache {
-  private current = new Map<number, Entry>();
-  private previous = new Map<number, Entry>();
+  /** Label sets by hash, each the head of a chain of the label sets sharing that hash. */
+  private readonly byHash: GenerationalCache<number, Entry>;
 
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.byHash = new GenerationalCache(capacity);
+  }
 
   /** What `bytes[start, end)` meant when last parsed, if they were. */
   get(bytes: Uint8Array, start: number, end: number, hash: number): SeriesIdentity | undefined {
-    for (let e = this.current.get(hash); e; e = e.next) if (sameBytes(e.bytes, bytes, start, end)) return e;
-    for (let e = this.previous.get(hash); e; e = e.next) {
-      if (sameBytes(e.bytes, bytes, start, end)) {
-        this.set(bytes, start, end, hash, e);
-        return e;
-      }
-    }
+    for (let e = this.byHash.get(hash); e; e = e.next) if (sameBytes(e.bytes, bytes, start, end)) return e;
     return undefined;
   }
 
   /** Remembers what `bytes[start, end)` mean (a copy of the bytes is kept, the request's buffer is not). */
   set(bytes: Uint8Array, start: number, end: number, hash: number, identity: SeriesIdentity): void {
-    const head = this.current.get(hash);
-    const entry: Entry = { metric: identity.metric, labels: identity.labels, key: identity.key, bytes: bytes.slice(start, end), next: head };
-    this.current.set(hash, entry);
-    if (this.current.size >= Math.max(1, Math.floor(this.capacity / 2))) {
-      this.previous = this.current;
-      this.current = new Map();
-    }
+    const next = this.byHash.get(hash);
+    this.byHash.set(hash, { metric: identity.metric, labels: identity.labels, key: identity.key, bytes: bytes.slice(start, end), next });
   }
 }

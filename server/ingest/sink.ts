@@ -10,7 +10,7 @@ import { copyInTransaction, type SampleColumns } from "./copy-samples";
 import { MAX_FUTURE_SKEW_MS } from "./limits";
 import { checkLabelCount, checkLabelNameBytes, checkLabelValueBytes, utf8ByteLength } from "./series-labels";
 import { normalizeLabels, seriesHash, seriesKey } from "./series-identity";
-import { SeriesIdCache } from "./series-id-cache";
+import { GenerationalCache } from "./generational-cache";
 import { type DecodedBatch, IngestError, type Labels, type MetricMetadata } from "./types";
 
 /** Raw samples are kept 15 days by default; older ones would land in a partition retention already dropped. */
@@ -193,7 +193,8 @@ const UTC_DAY_MS = 24 * 3600 * 1000;
 const dialect = new PgDialect();
 
 export class MetricsSink {
-  private readonly ids: SeriesIdCache;
+  /** Series key → id. */
+  private readonly ids: GenerationalCache<string, number>;
   /** UTC days (epoch day numbers) whose partition is known to exist. */
   private readonly partitions = new Set<number>();
 
@@ -207,7 +208,7 @@ export class MetricsSink {
     private readonly db: Db,
     options: { seriesCacheSize?: number } = {},
   ) {
-    this.ids = new SeriesIdCache(options.seriesCacheSize ?? 500_000);
+    this.ids = new GenerationalCache<string, number>(options.seriesCacheSize ?? 500_000);
     this.maxWriters = postgresClientOf(db) ? 2 : 1;
   }
 
