@@ -9,7 +9,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { lockDataFolder } from "./lock";
-import { connectNoDelay } from "./postgres-socket";
+import { connectPostgres } from "./postgres-socket";
 import * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -68,9 +68,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     } finally {
       await migrationClient.end();
     }
-    // `socket` is a documented option that postgres.js' types leave out.
-    const options = { max: config.maxConnections ?? 10, onnotice: () => {}, socket: connectNoDelay };
-    const client = postgres(config.url, options);
+    const client = connectPostgres(config.url, { max: config.maxConnections ?? 10 });
     const db = drizzlePostgres({ client, schema }) as unknown as Db;
     return { db, driver: "postgres", location: redactUrl(config.url), sql: client, close: () => client.end() };
   }
@@ -170,8 +168,11 @@ export function isUniqueViolation(error: unknown): boolean {
   return e?.code === "23505" || e?.cause?.code === "23505";
 }
 
-/** The postgres.js client behind a drizzle database on the server, for what drizzle has no words for (COPY); undefined on PGlite. */
+/**
+ * The postgres.js client behind a drizzle database on the server (drizzle's `$client`), for what drizzle has no
+ * words for (COPY); undefined on PGlite.
+ */
 export function postgresClientOf(db: Db): postgres.Sql | undefined {
-  const client = (db as unknown as { session?: { client?: Partial<postgres.Sql> } }).session?.client;
-  return client && typeof client.unsafe === "function" && typeof client.array === "function" ? (client as postgres.Sql) : undefined;
+  const client = (db as unknown as { $client?: Partial<postgres.Sql> }).$client;
+  return client && typeof client.reserve === "function" && typeof client.unsafe === "function" ? (client as postgres.Sql) : undefined;
 }

@@ -13,9 +13,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import postgres from "postgres";
 import { openDatabase } from "@/db";
-import { connectNoDelay } from "@/db/postgres-socket";
+import { connectPostgres } from "@/db/postgres-socket";
 import { createApiToken } from "@/server/auth/tokens";
 import { encodeRemoteWrite, type RemoteWriteTimeSeries } from "@/server/ingest/remote-write";
 import { PrometheusLikeSender } from "@/server/ingest/remote-write-sender";
@@ -105,8 +104,7 @@ async function main() {
     await server.stop();
     server = undefined;
     // With TCP_NODELAY, as the app connects: a small COPY transaction otherwise waits ~40 ms for a delayed ACK.
-    const referenceOptions = { max: 1, onnotice: () => {}, socket: connectNoDelay };
-    const sql = postgres(scratch.url.toString(), referenceOptions);
+    const sql = connectPostgres(scratch.url.toString(), { max: 1 });
     const [{ stored }] = (await sql`select count(*)::int as stored from samples s join series x on x.id = s.series_id where x.labels->>'job' = 'bench-ingest'`) as unknown as [
       { stored: number },
     ];

@@ -20,16 +20,17 @@ const HEADER_BYTES = SIGNATURE.length + 4 + 4;
 const ROW_BYTES = 2 + (4 + 4) + (4 + 8) + (4 + 8);
 const TWO_32 = 2 ** 32;
 
-/** The binary COPY stream for rows[start, end): header, one tuple a row, trailer. */
-export function encodeSamplesCopy(rows: SampleColumns, start = 0, end = rows.ids.length): Buffer {
-  const buffer = Buffer.allocUnsafe(HEADER_BYTES + (end - start) * ROW_BYTES + 2);
+/** The binary COPY stream for the rows: header, one tuple a row, trailer. */
+function encodeSamplesCopy(rows: SampleColumns): Buffer {
+  const n = rows.ids.length;
+  const buffer = Buffer.allocUnsafe(HEADER_BYTES + n * ROW_BYTES + 2);
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   for (let i = 0; i < SIGNATURE.length; i++) buffer[i] = SIGNATURE[i]!;
   view.setInt32(11, 0); // flags: no OIDs
   view.setInt32(15, 0); // no header extension
   let at = HEADER_BYTES;
   const { ids, ts, values } = rows;
-  for (let i = start; i < end; i++, at += ROW_BYTES) {
+  for (let i = 0; i < n; i++, at += ROW_BYTES) {
     view.setInt16(at, 3);
     view.setInt32(at + 2, 4);
     view.setInt32(at + 6, ids[i]!);

@@ -352,8 +352,10 @@ export class MetricsSink {
     // On Postgres, one binary COPY in a transaction sent at once; when it is rolled back (a sample already stored),
     // the rows go in again below, skipping what exists.
     const server = postgresClientOf(this.db);
-    if (server && n > 0 && (await copyInTransaction(server, rows, statements.map((s) => dialect.sqlToQuery(s))))) return;
-    const resent = server !== undefined;
+    const copyTried = server !== undefined && n > 0;
+    if (copyTried && (await copyInTransaction(server, rows, statements.map((s) => dialect.sqlToQuery(s))))) return;
+    // Here after a rolled-back COPY the rows are known to meet stored ones: straight to ON CONFLICT.
+    const resent = copyTried;
     await this.db.transaction(async (tx) => {
       for (let start = 0; start < n; start += ROWS_PER_STATEMENT) {
         const end = Math.min(n, start + ROWS_PER_STATEMENT);
