@@ -18,15 +18,16 @@ const named = (name: string, labels: Record<string, string> = {}) => [
 ];
 
 /**
- * decodeRemoteWrite, with each series' key checked against seriesKey and then left out, so tests compare what was
- * sent with what was decoded.
+ * decodeRemoteWrite, with each series' key checked against seriesKey and then left out with the id slot that comes
+ * with it, so tests compare what was sent with what was decoded.
  */
 function decodeChecked(body: Uint8Array): DecodedBatch {
   const batch = decodeRemoteWrite(body);
   return {
     ...batch,
-    series: batch.series.map(({ key, ...series }) => {
+    series: batch.series.map(({ key, idSlot, ...series }) => {
       expect(key).toBe(seriesKey(series.metric, series.labels));
+      expect(idSlot).toBeDefined();
       return series;
     }),
   };
@@ -166,6 +167,8 @@ describe("decodeRemoteWrite", () => {
     // The same labels object and key: nothing was decoded the second time.
     expect(again.series[0]!.labels).toBe(first.series[0]!.labels);
     expect(again.series[0]!.key).toBe(seriesKey("cache_probe", { instance: "h:1", job: "a" }));
+    // And the same slot for the sink to keep the series' id in.
+    expect(again.series[0]!.idSlot).toBe(first.series[0]!.idSlot);
     expect(again.series[0]!.samples).toEqual([{ tsMs: T0 + 1, value: 2 }]);
 
     // The same opening bytes, then a sample, then one more label: the cached answer would miss `zone`.

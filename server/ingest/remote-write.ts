@@ -23,7 +23,7 @@ import { hashBytes, LabelBytesCache } from "./label-bytes-cache";
 import { MAX_LABELS_PER_SERIES, MAX_LABEL_NAME_BYTES } from "./limits";
 import { seriesKey } from "./series-identity";
 import { uncompressSnappyBlock } from "./snappy-block";
-import { IngestError, type DecodedBatch, type DecodedSeries, type Labels, type MetricMetadata } from "./types";
+import { IngestError, type DecodedBatch, type DecodedSeries, type Labels, type MetricMetadata, type SeriesIdSlot } from "./types";
 
 export {
   encodeRemoteWrite,
@@ -228,15 +228,17 @@ class WriteRequestReader {
     }
     if (!metric) this.fail("no __name__ label");
     let key = known?.key;
+    let idSlot: SeriesIdSlot | undefined = known;
     if (!known && labelsInRun && labelsEnd > start) {
       key = seriesKey(metric, labels);
       // Shared by every later batch that names the series, so nothing may change it.
-      identities.set(this.bytes, start, labelsEnd, hash, { metric, labels: Object.freeze(labels), key });
+      idSlot = identities.set(this.bytes, start, labelsEnd, hash, { metric, labels: Object.freeze(labels), key });
     }
     if (samples.length === 0 && !staleMs) return undefined;
     const series: DecodedSeries = { metric, labels, samples };
     if (staleMs) series.staleMs = staleMs;
     if (key !== undefined) series.key = key;
+    if (idSlot !== undefined) series.idSlot = idSlot;
     return series;
   }
 

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "@/db";
 import { createTestDatabase, type TestDatabase } from "@/db/testing";
 import { MetricsSink } from "./sink";
-import { type DecodedBatch, type DecodedSeries, IngestError } from "./types";
+import { seriesKey } from "./series-identity";
+import { type DecodedBatch, type DecodedSeries, IngestError, type SeriesIdSlot } from "./types";
 
 const NOW = Date.parse("2026-11-22T12:00:00Z");
 let database: TestDatabase;
@@ -164,6 +165,29 @@ describe("the metrics sink", () => {
       { partition: "samples_20261120", n: 1 },
       { partition: "samples_20261121", n: 1 },
     ]);
+  });
+
+  it("keeps a series' id in the slot a decoder hands it, and ignores a slot another sink filled", async () => {
+    const slot: SeriesIdSlot = { owner: undefined, id: 0 };
+    const slotted = (tsMs: number, value: number): DecodedSeries => ({
+      metric: "slotted",
+      labels: { job: "a" },
+      key: seriesKey("slotted", { job: "a" }),
+      idSlot: slot,
+      samples: [{ tsMs, value }],
+    });
+    await sink.write(batch([slotted(NOW - 3000, 1)]), { nowMs: NOW });
+    const ids = await queryRows<{ metric: string; id: number }>(database.db, sql`select metric, id from series where metric in ('slotted', 'exact_values')`);
+    const idOf = (metric: string) => ids.find((r) => r.metric === metric)!.id;
+    expect(slot).toEqual({ owner: sink, id: idOf("slotted") });
+    await sink.write(batch([slotted(NOW - 2000, 2)]), { nowMs: NOW });
+    // Filled by another sink (another database's), where the id names another series: not taken here.
+    slot.owner = new MetricsSink(database.db);
+    slot.id = idOf("exact_values");
+    await sink.write(batch([slotted(NOW - 1000, 3)]), { nowMs: NOW });
+    expect((await stored("slotted")).map((r) => r.value)).toEqual([1, 2, 3]);
+    expect(await stored("exact_values")).toHaveLength(7);
+    expect(slot).toEqual({ owner: sink, id: idOf("slotted") });
   });
 
   it("gives concurrent writers of a new series one id, as two app instances would", async () => {

@@ -242,7 +242,8 @@ export class MetricsSink {
         key = seriesKey(decoded.metric, labels);
       }
       keys[index] = key;
-      const id = this.ids.get(key);
+      const slot = decoded.idSlot;
+      const id = slot !== undefined && slot.owner === this ? slot.id : this.ids.get(key);
       if (id !== undefined) idAt[index] = id;
       else if (!misses.has(key)) misses.set(key, { metric: decoded.metric, labels, key, index });
     }
@@ -260,7 +261,15 @@ export class MetricsSink {
       }
     }
     const touched = new Set<number>();
-    for (let index = 0; index < batch.series.length; index++) if (rows.live[index]) touched.add(idAt[index]!);
+    for (let index = 0; index < batch.series.length; index++) {
+      if (!rows.live[index]) continue;
+      touched.add(idAt[index]!);
+      const slot = batch.series[index]!.idSlot;
+      if (slot !== undefined && slot.owner !== this) {
+        slot.owner = this;
+        slot.id = idAt[index]!;
+      }
+    }
     result.seriesIds = [...touched];
     result.seriesTouched = touched.size;
 

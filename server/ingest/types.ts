@@ -26,6 +26,18 @@ export interface DecodedSeries {
    * labels are then already normalised (no empty values) and shared between batches, so they are never changed.
    */
   key?: string;
+  /** Where the sink keeps the series' id, shared by every batch that names the series (see SeriesIdSlot). */
+  idSlot?: SeriesIdSlot;
+}
+
+/**
+ * A place the sink keeps a series' id in, handed out by a decoder that remembers series between requests
+ * (remote_write, per label set): a batch of known series then needs no lookup by series key. `owner` is the sink
+ * whose database the id belongs to; another sink ignores the slot and overwrites it.
+ */
+export interface SeriesIdSlot {
+  owner: object | undefined;
+  id: number;
 }
 
 /** Per-metric facts a producer declared (type, help, unit); optional, for display and type-aware queries. */
