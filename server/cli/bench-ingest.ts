@@ -129,6 +129,9 @@ async function main() {
     // fresh table shaped like samples.
     await sql.unsafe(`create table copy_ref (series_id integer not null, ts timestamptz not null, value double precision not null, primary key (series_id, ts))`);
     const ids = (await sql`select id, labels from series where labels->>'job' = 'bench-ingest' order by id`) as unknown as Array<{ id: number }>;
+    // Postgres' CPU for each COPY, to set beside what it spent on Flightdeck's samples.
+    const postgresCpu = () => cpuSeconds((p) => p.comm === "postgres");
+    const copyCpuBefore = postgresCpu();
     const copyStarted = performance.now();
     const writable = await sql`copy copy_ref (series_id, ts, value) from stdin`.writable();
     for (let i = 0; i < ids.length; i++) {
@@ -139,12 +142,15 @@ async function main() {
     await new Promise<void>((resolve, reject) => writable.end((error?: Error | null) => (error ? reject(error) : resolve())));
     await new Promise((resolve) => setTimeout(resolve, 0));
     const copySeconds = (performance.now() - copyStarted) / 1000;
+    const copyCpu = postgresCpu() - copyCpuBefore;
     const [{ copied }] = (await sql`select count(*)::int as copied from copy_ref`) as unknown as [{ copied: number }];
     console.log(`COPY sorted (series_id, ts): ${rate(copied, copySeconds)} (${copySeconds.toFixed(1)} s) — Flightdeck runs at ${((copySeconds / app.seconds) * 100).toFixed(0)}% of it (target ≥ 60%)`);
+    console.log(`  Postgres CPU: ${copyCpu.toFixed(1)} s (${perSample(copyCpu)})`);
 
     // The same rows as they arrive, tick by tick, a transaction for every 2,000 (one request's worth), by the same
     // text COPY as above: what arrival order and a commit per request cost on their own.
     await sql.unsafe(`create table copy_ref_time (series_id integer not null, ts timestamptz not null, value double precision not null, primary key (series_id, ts))`);
+    const timeCpuBefore = postgresCpu();
     const timeStarted = performance.now();
     let lines: string[] = [];
     const commitLines = async () => {
@@ -164,9 +170,11 @@ async function main() {
     }
     if (lines.length > 0) await commitLines();
     const timeSeconds = (performance.now() - timeStarted) / 1000;
+    const timeCpu = postgresCpu() - timeCpuBefore;
     const [{ inTime }] = (await sql`select count(*)::int as "inTime" from copy_ref_time`) as unknown as [{ inTime: number }];
     await sql.end();
     console.log(`COPY in time order, ${SAMPLES_PER_REQUEST.toLocaleString("en-US")} rows a transaction (same text COPY): ${rate(inTime, timeSeconds)} (${timeSeconds.toFixed(1)} s) — Flightdeck runs at ${((timeSeconds / app.seconds) * 100).toFixed(0)}% of it`);
+    console.log(`  Postgres CPU: ${timeCpu.toFixed(1)} s (${perSample(timeCpu)})`);
 
     // 3. Prometheus' remote-write receiver, when Debian's prometheus is installed.
     if (PROMETHEUS_BINARY) {
