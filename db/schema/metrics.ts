@@ -79,11 +79,15 @@ export const samples3h = rollupTable("samples_3h");
 /**
  * Minutes whose raw samples changed since their rollup was computed. The sink upserts the minutes of every batch in
  * the batch's transaction (the upsert's row lock orders it against the rollup job's delete of the same minute), and
- * the rollup job recomputes them: late and back-filled samples reach the rollups as surely as fresh ones.
+ * the rollup job recomputes them: late and back-filled samples reach the rollups as surely as fresh ones. The job
+ * waits for a minute to go quiet (`last_write_at`) before recomputing it, so a back-fill streaming in is rolled up
+ * once it has landed rather than over and over as it lands, but never longer than a bound after `dirty_since`.
  */
 export const rollupDirtyMinutes = pgTable("rollup_dirty_minutes", {
   minute: timestamp("minute", { withTimezone: true }).primaryKey(),
   writes: integer("writes").notNull().default(1),
+  dirtySince: timestamp("dirty_since", { withTimezone: true }).notNull().defaultNow(),
+  lastWriteAt: timestamp("last_write_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
 /**

@@ -340,7 +340,7 @@ export class MetricsSink {
       statements.push(sql`
         insert into rollup_dirty_minutes (minute)
         select to_timestamp(m) from unnest(${sql.param([...minutes].sort((a, b) => a - b))}::float8[]) as u(m)
-        on conflict (minute) do update set writes = rollup_dirty_minutes.writes + 1`);
+        on conflict (minute) do update set writes = rollup_dirty_minutes.writes + 1, last_write_at = now()`);
     }
     if (staleTs.length > 0) {
       statements.push(sql`

@@ -1,9 +1,10 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "@/db";
 import { createTestDatabase, type TestDatabase } from "@/db/testing";
 import { MetricsSink } from "@/server/ingest/sink";
 import type { DecodedSeries } from "@/server/ingest/types";
-import { rollUp, rollupCompleteUntil } from "./rollup";
+import { ROLLUP_MAX_DEFER_MS, ROLLUP_SETTLE_MS, rollUp, rollupCompleteUntil } from "./rollup";
 
 let database: TestDatabase;
 let sink: MetricsSink;
@@ -82,6 +83,36 @@ describe("rollups", () => {
     await rollUp(database.db, now + M);
     expect((await rollups("samples_1m", "r_lag")).map((r) => r.bucket)).toEqual([T0 + 2 * 3600_000 - 2 * M, T0 + 2 * 3600_000 - M]);
     expect((await rollupCompleteUntil(database.db, now + M)).getTime()).toBe(T0 + 2 * 3600_000);
+  });
+
+  it("with a settle time, leaves a minute written within it for a later run, unless it has been dirty too long", async () => {
+    const minute = (k: number) => sql`${new Date(T0 + k * M).toISOString()}::timestamptz`;
+    const age = (column: "last_write_at" | "dirty_since", ms: number, k: number) =>
+      database.db.execute(sql`update rollup_dirty_minutes set ${sql.raw(column)} = now() - make_interval(secs => ${ms / 1000}) where minute = ${minute(k)}`);
+    await write("r_settle", "0", [[T0 + 5 * M, 1], [T0 + 6 * M, 2], [T0 + 7 * M, 3]]);
+    const first = await rollUp(database.db, NOW, { settleMs: ROLLUP_SETTLE_MS });
+    expect(first.minutes).toBe(0);
+    expect(first.pending).toBe(3);
+    // Minute 5 has gone quiet; minute 6 is still being written but has waited longer than the bound; minute 7 waits.
+    await age("last_write_at", ROLLUP_SETTLE_MS + 1_000, 5);
+    await age("dirty_since", ROLLUP_MAX_DEFER_MS + 1_000, 6);
+    const second = await rollUp(database.db, NOW, { settleMs: ROLLUP_SETTLE_MS });
+    expect(second).toMatchObject({ minutes: 2, pending: 1 });
+    expect((await rollups("samples_1m", "r_settle")).map((r) => r.bucket)).toEqual([T0 + 5 * M, T0 + 6 * M]);
+
+    // Another write to a dirty minute moves its last write, not when it became dirty.
+    await age("last_write_at", 60_000, 7);
+    await age("dirty_since", 60_000, 7);
+    await write("r_settle", "0", [[T0 + 7 * M + 1_000, 4]]);
+    const [row] = await queryRows<{ quiet: number; dirty: number }>(
+      database.db,
+      sql`select extract(epoch from now() - last_write_at)::float8 as quiet, extract(epoch from now() - dirty_since)::float8 as dirty
+          from rollup_dirty_minutes where minute = ${minute(7)}`,
+    );
+    expect(Number(row!.quiet)).toBeLessThan(30);
+    expect(Number(row!.dirty)).toBeGreaterThanOrEqual(60);
+    // Without a settle time (a direct call), nothing waits.
+    expect(await rollUp(database.db, NOW)).toMatchObject({ minutes: 1, pending: 0 });
   });
 
   it("catches up after downtime: hundreds of minutes in bounded chunks, each counted once", async () => {

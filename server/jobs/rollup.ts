@@ -14,6 +14,15 @@ export const ROLLUP_JOB = "rollup";
 /** A minute is rolled up once its end is this far in the past, so batches still in flight for it usually have landed. */
 export const ROLLUP_LAG_MS = 60_000;
 
+/**
+ * The scheduled job leaves a minute written within this long alone: a back-fill (Prometheus catching up after an
+ * outage, an import) streams many minutes in quick succession, and each would otherwise be recomputed while it is
+ * still being written, the job's transactions holding up the batches that wait on its row locks.
+ */
+export const ROLLUP_SETTLE_MS = 10_000;
+/** …but a minute kept dirty by writes that never pause (a producer re-sending one timestamp) waits no longer than this. */
+export const ROLLUP_MAX_DEFER_MS = 5 * 60_000;
+
 /** Minutes starting before this are due. */
 function dueBefore(nowMs: number): number {
   return nowMs - ROLLUP_LAG_MS - 60_000;
@@ -45,7 +54,12 @@ function ranges(sortedMs: number[], stepMs: number): [number, number][] {
 }
 
 /** Rolls up one chunk of dirty minutes in one transaction; returns what it did (zero minutes when none were due). */
-async function rollUpChunk(db: Db, nowMs: number): Promise<Omit<RollupResult, "pending">> {
+async function rollUpChunk(db: Db, nowMs: number, settleMs: number): Promise<Omit<RollupResult, "pending">> {
+  // Measured on the database's clock, which stamped the writes.
+  const settled =
+    settleMs > 0
+      ? sql`and (last_write_at < now() - make_interval(secs => ${settleMs / 1000}) or dirty_since < now() - make_interval(secs => ${ROLLUP_MAX_DEFER_MS / 1000}))`
+      : sql``;
   return db.transaction(async (tx) => {
     // Claimed and deleted first: a batch that touches one of these minutes meanwhile waits on the row lock and, after
     // this commits, marks the minute again; its samples are then in the next run. SKIP LOCKED passes over minutes
@@ -53,7 +67,7 @@ async function rollUpChunk(db: Db, nowMs: number): Promise<Omit<RollupResult, "p
     const claimed = resultRows<{ m: number }>(
       await tx.execute(sql`
         delete from rollup_dirty_minutes where minute in (
-          select minute from rollup_dirty_minutes where minute < ${new Date(dueBefore(nowMs)).toISOString()}::timestamptz
+          select minute from rollup_dirty_minutes where minute < ${new Date(dueBefore(nowMs)).toISOString()}::timestamptz ${settled}
           order by minute limit ${MINUTES_PER_CHUNK} for update skip locked)
         returning (extract(epoch from minute) * 1000)::float8 as m`),
     )
@@ -109,14 +123,19 @@ async function rollUpChunk(db: Db, nowMs: number): Promise<Omit<RollupResult, "p
 }
 
 /**
- * Rolls up every minute that is due, chunk by chunk, until none is left, `budgetMs` has passed or `signal` aborts.
- * Records in job_state.done_until the time before which rollups are complete.
+ * Rolls up every minute that is due, chunk by chunk, until none is left, `budgetMs` has passed or `signal` aborts;
+ * with `settleMs`, only minutes not written within it (see ROLLUP_SETTLE_MS). Records in job_state.done_until the
+ * time before which rollups are complete.
  */
-export async function rollUp(db: Db, nowMs: number, opts: { budgetMs?: number; signal?: AbortSignal } = {}): Promise<RollupResult> {
+export async function rollUp(
+  db: Db,
+  nowMs: number,
+  opts: { budgetMs?: number; signal?: AbortSignal; settleMs?: number } = {},
+): Promise<RollupResult> {
   const total: RollupResult = { minutes: 0, hours: 0, rows1m: 0, rows1h: 0, pending: 0 };
   const deadline = performance.now() + (opts.budgetMs ?? 50_000);
   while (!opts.signal?.aborted && performance.now() < deadline) {
-    const chunk = await rollUpChunk(db, nowMs);
+    const chunk = await rollUpChunk(db, nowMs, opts.settleMs ?? 0);
     if (chunk.minutes === 0) break;
     total.minutes += chunk.minutes;
     total.hours += chunk.hours;
@@ -149,7 +168,7 @@ export const rollupJob: JobDefinition = {
   name: ROLLUP_JOB,
   everyMs: 60_000,
   async run(ctx) {
-    const result = await rollUp(ctx.db, ctx.now().getTime(), { signal: ctx.signal });
+    const result = await rollUp(ctx.db, ctx.now().getTime(), { signal: ctx.signal, settleMs: ROLLUP_SETTLE_MS });
     return { ...result };
   },
 };

@@ -1,0 +1,2 @@
+ALTER TABLE "rollup_dirty_minutes" ADD COLUMN "dirty_since" timestamp with time zone DEFAULT now() NOT NULL;--> statement-breakpoint
+ALTER TABLE "rollup_dirty_minutes" ADD COLUMN "last_write_at" timestamp with time zone DEFAULT now() NOT NULL;
