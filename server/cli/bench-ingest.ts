@@ -3,7 +3,8 @@
  *
  * 2,000,000 samples over 10,000 series, as Prometheus would send them: remote_write requests of 2,000 samples in time
  * order, each series always through the same one of 4 senders (its shard). In one run:
- *   1. Flightdeck, a production build on the local Postgres (a database of its own), with its peak RSS;
+ *   1. Flightdeck, a production build on the local Postgres (a database of its own), with its peak RSS, and what its
+ *      rollups of those samples cost once they have settled (timed after the references below);
  *   2. the physical limit: as many rows of the same series and timestamps `COPY`'d, sorted by (series_id, ts), into
  *      a fresh table shaped like samples; and the same rows in time order, a transaction for every 2,000;
  *   3. Prometheus' own remote-write receiver (Debian's `prometheus`, when installed) taking the same requests;
@@ -19,6 +20,7 @@ import { connectPostgres } from "@/db/postgres-socket";
 import { createApiToken } from "@/server/auth/tokens";
 import { encodeRemoteWrite, type RemoteWriteTimeSeries } from "@/server/ingest/remote-write";
 import { PrometheusLikeSender } from "@/server/ingest/remote-write-sender";
+import { rollUp } from "@/server/jobs/rollup";
 import { option } from "./args";
 import { buildIfStale } from "./build-if-stale";
 import { PROMETHEUS_BINARY, startLocalPrometheus } from "./local-prometheus";
@@ -189,9 +191,23 @@ async function main() {
     const timeSeconds = (performance.now() - timeStarted) / 1000;
     const timeCpu = postgresCpu() - timeCpuBefore;
     const [{ inTime }] = (await sql`select count(*)::int as "inTime" from copy_ref_time`) as unknown as [{ inTime: number }];
-    await sql.end();
     console.log(`COPY in time order, ${SAMPLES_PER_REQUEST.toLocaleString("en-US")} rows a transaction (same text COPY): ${rate(inTime, timeSeconds)} (${timeSeconds.toFixed(1)} s) — Flightdeck runs at ${((timeSeconds / app.seconds) * 100).toFixed(0)}% of it`);
     console.log(`  Postgres CPU: ${timeCpu.toFixed(1)} s (${perSample(timeCpu)})`);
+    // What the rollup job then does with Flightdeck's samples once they have settled (it leaves minutes still being
+    // written alone); measured after the references, so its writes do not weigh on them.
+    const rollupCpuBefore = cpuSeconds((p) => p.comm === "postgres");
+    const rollupStarted = performance.now();
+    const rolled = await openDatabase({ driver: "postgres", url: scratch.url.toString() });
+    const rollup = await rollUp(rolled.db, Date.now(), { budgetMs: 600_000 });
+    const rollupSeconds = (performance.now() - rollupStarted) / 1000;
+    // Read before its connection closes: an ended backend's CPU is no longer counted.
+    const rollupCpu = cpuSeconds((p) => p.comm === "postgres") - rollupCpuBefore;
+    await rolled.close();
+    // Closed only now, as a backend that has ended takes its CPU out of the sum.
+    await sql.end();
+    console.log(
+      `Flightdeck's rollups of those samples afterwards (${rollup.minutes} minutes): ${rollupSeconds.toFixed(1)} s, Postgres CPU ${rollupCpu.toFixed(1)} s (${perSample(rollupCpu)})`,
+    );
 
     // 3. Prometheus' remote-write receiver, when Debian's prometheus is installed.
     if (PROMETHEUS_BINARY) {
