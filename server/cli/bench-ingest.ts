@@ -114,7 +114,8 @@ async function main() {
     server = await startLocalServer({ root: ROOT, dataDir: path.join(tmp, "unused"), logFile: path.join(tmp, "server.log"), databaseUrl: scratch.url.toString() });
     // CPU used while sending: the app's process group, the local Postgres' processes, this process (the senders).
     const appGroup = server.process.pid!;
-    const cpu = () => ({ app: cpuSeconds((p) => p.pgrp === appGroup), postgres: cpuSeconds((p) => p.comm === "postgres"), senders: process.cpuUsage() });
+    const postgresCpu = () => cpuSeconds((p) => p.comm === "postgres");
+    const cpu = () => ({ app: cpuSeconds((p) => p.pgrp === appGroup), postgres: postgresCpu(), senders: process.cpuUsage() });
     await warmUp(server.url, token, baseMs);
     const cpuBefore = cpu();
     const app = await send(server.url, token, requests);
@@ -149,7 +150,6 @@ async function main() {
     await sql.unsafe(`create table copy_ref (series_id integer not null, ts timestamptz not null, value double precision not null, primary key (series_id, ts))`);
     const ids = (await sql`select id, labels from series where labels->>'job' = 'bench-ingest' order by id`) as unknown as Array<{ id: number }>;
     // Postgres' CPU for each COPY, to set beside what it spent on Flightdeck's samples.
-    const postgresCpu = () => cpuSeconds((p) => p.comm === "postgres");
     const copyCpuBefore = postgresCpu();
     const copyStarted = performance.now();
     const writable = await sql`copy copy_ref (series_id, ts, value) from stdin`.writable();
@@ -195,15 +195,14 @@ async function main() {
     console.log(`  Postgres CPU: ${timeCpu.toFixed(1)} s (${perSample(timeCpu)})`);
     // What the rollup job then does with Flightdeck's samples once they have settled (it leaves minutes still being
     // written alone); measured after the references, so its writes do not weigh on them.
-    const rollupCpuBefore = cpuSeconds((p) => p.comm === "postgres");
-    const rollupStarted = performance.now();
+    // Both connections are closed only after the reading: a backend that has ended takes its CPU out of the sum.
     const rolled = await openDatabase({ driver: "postgres", url: scratch.url.toString() });
+    const rollupCpuBefore = postgresCpu();
+    const rollupStarted = performance.now();
     const rollup = await rollUp(rolled.db, Date.now(), { budgetMs: 600_000 });
     const rollupSeconds = (performance.now() - rollupStarted) / 1000;
-    // Read before its connection closes: an ended backend's CPU is no longer counted.
-    const rollupCpu = cpuSeconds((p) => p.comm === "postgres") - rollupCpuBefore;
+    const rollupCpu = postgresCpu() - rollupCpuBefore;
     await rolled.close();
-    // Closed only now, as a backend that has ended takes its CPU out of the sum.
     await sql.end();
     console.log(
       `Flightdeck's rollups of those samples afterwards (${rollup.minutes} minutes): ${rollupSeconds.toFixed(1)} s, Postgres CPU ${rollupCpu.toFixed(1)} s (${perSample(rollupCpu)})`,
