@@ -6,7 +6,7 @@
  * Bounded by a GenerationalCache, as the sink's series ids are.
  */
 import { GenerationalCache } from "./generational-cache";
-import type { Labels, SeriesIdSlot } from "./types";
+import { type DecodedSeries, type Labels, NO_SAMPLES, type SeriesIdSlot } from "./types";
 
 export interface SeriesIdentity {
   metric: string;
@@ -16,7 +16,16 @@ export interface SeriesIdentity {
   key: string;
 }
 
-interface Entry extends SeriesIdentity, SeriesIdSlot {
+/** A remembered label set: what it means, the slot for its id, and the series a batch can hold for it as it is. */
+export interface KnownSeries extends SeriesIdentity, SeriesIdSlot {
+  /**
+   * `{ metric, labels, key, idSlot }` with no samples of its own (frozen): what a batch lists for this series when its
+   * samples are in the batch's rows, the same object every time.
+   */
+  series: Readonly<DecodedSeries>;
+}
+
+interface Entry extends KnownSeries {
   /** A Buffer, for its native range comparison (a byte loop in JS took half the decoder's time on known series). */
   bytes: Buffer;
   /** Another label set with the same hash. */
@@ -59,18 +68,20 @@ export class LabelBytesCache {
   }
 
   /** What `bytes[start, end)` meant when last parsed, if they were, with the slot the sink keeps the series' id in. */
-  get(bytes: Uint8Array, start: number, end: number, hash: number): (SeriesIdentity & SeriesIdSlot) | undefined {
+  get(bytes: Uint8Array, start: number, end: number, hash: number): KnownSeries | undefined {
     for (let e = this.byHash.get(hash); e; e = e.next) if (e.bytes.length === end - start && e.bytes.compare(bytes, start, end) === 0) return e;
     return undefined;
   }
 
   /**
-   * Remembers what `bytes[start, end)` mean (a copy of the bytes is kept, the request's buffer is not); returns the
-   * slot the sink keeps the series' id in.
+   * Remembers what `bytes[start, end)` mean (a copy of the bytes is kept, the request's buffer is not), and returns
+   * it as `get` will.
    */
-  set(bytes: Uint8Array, start: number, end: number, hash: number, identity: SeriesIdentity): SeriesIdSlot {
+  set(bytes: Uint8Array, start: number, end: number, hash: number, identity: SeriesIdentity): KnownSeries {
     const next = this.byHash.get(hash);
-    const entry: Entry = { metric: identity.metric, labels: identity.labels, key: identity.key, owner: undefined, id: 0, bytes: Buffer.from(bytes.subarray(start, end)), next };
+    const { metric, labels, key } = identity;
+    const entry = { metric, labels, key, owner: undefined, id: 0, bytes: Buffer.from(bytes.subarray(start, end)), next } as Entry;
+    entry.series = Object.freeze({ metric, labels: labels as Labels, samples: NO_SAMPLES, key, idSlot: entry });
     this.byHash.set(hash, entry);
     return entry;
   }

@@ -23,7 +23,7 @@ import {
   type OtlpSummaryPoint,
 } from "./otlp-model";
 import { otlpMetricName, otlpUnitName, type OtlpMetricType } from "./otlp-names";
-import type { DecodedBatch, DecodedSeries, Labels, MetricMetadata } from "./types";
+import type { DecodedBatch, DecodedSeries, Labels, MetricMetadata, SamplePoint } from "./types";
 
 export interface OtlpDecoded {
   batch: DecodedBatch;
@@ -118,7 +118,7 @@ function targetInfo(out: Output, rm: OtlpResourceMetrics, identity: ResourceIden
     out.messages.note(`${path}: target_info not written: ${labels}`);
     return;
   }
-  const samples: DecodedSeries["samples"] = [];
+  const samples: SamplePoint[] = [];
   for (let t = span.earliestMs; t < span.latestMs; t += TARGET_INFO_INTERVAL_MS) samples.push({ tsMs: t, value: 1 });
   samples.push({ tsMs: span.latestMs, value: 1 });
   out.series.push({ metric: "target_info", labels, samples });

@@ -31,7 +31,7 @@ import {
   setLabel,
   utf8ByteLength,
 } from "./series-labels";
-import { IngestError, type DecodedBatch, type DecodedSeries, type Labels, type MetricMetadata } from "./types";
+import { IngestError, type DecodedBatch, type DecodedSeries, type Labels, type MetricMetadata, type SamplePoint } from "./types";
 
 export interface PromTextOptions {
   /** Stamped on samples that carry no timestamp: the scrape or receive time, ms. */
@@ -81,7 +81,7 @@ function checkWellFormed(body: string): void {
 }
 
 interface SeriesEntry {
-  series: DecodedSeries;
+  series: DecodedSeries & { samples: SamplePoint[] };
   /** Timestamps already taken, made on a series' second sample (most series have one per page). */
   seen?: Set<number>;
 }

@@ -14,7 +14,7 @@ import { MAX_BODY_BYTES, readCappedBody } from "./limits";
 import { OtlpDeltaAccumulator } from "./otlp";
 import { type MetricsSink, sinkFor, type WriteResult } from "./sink";
 import { type SourceStats, sourceStatsFor, tokenSource } from "./sources";
-import { type DecodedBatch, IngestError } from "./types";
+import { type DecodedBatch, IngestError, sampleCount } from "./types";
 
 /** Seconds a sender should wait before retrying a 503. */
 const RETRY_AFTER_SECONDS = 5;
@@ -91,7 +91,7 @@ export async function receive<T>(request: Request, options: ReceiveOptions<T>): 
     }
     state = await getIngestState();
     const decoded = options.decode(await readBody(request), state);
-    const samples = decoded.batch.series.reduce((n, s) => n + s.samples.length, 0);
+    const samples = sampleCount(decoded.batch);
     const leave = state.gate.tryEnter(samples);
     if (!leave) {
       const message = `Flightdeck is busy writing other batches; retry after ${RETRY_AFTER_SECONDS} s.`;

@@ -6,7 +6,7 @@ import { MAX_DECOMPRESSED_BYTES } from "./limits";
 import { decodeRemoteWrite, encodeRemoteWrite, type RemoteWriteRequest } from "./remote-write";
 import { encodeWriteRequest, type RemoteWriteHistogram, type RemoteWriteTimeSeries } from "./remote-write-encode";
 import { seriesKey } from "./series-identity";
-import { IngestError, type DecodedBatch, type DecodedSeries } from "./types";
+import { IngestError, type DecodedBatch, type DecodedSeries, sampleCount } from "./types";
 
 /** `FUZZ_RUNS=100000 npx vitest run server/ingest/remote-write` for a long run. */
 const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 500);
@@ -17,12 +17,25 @@ const named = (name: string, labels: Record<string, string> = {}) => [
   ...Object.entries(labels).map(([labelName, value]) => ({ name: labelName, value })),
 ];
 
+/** The batch with its rows put back into each series' `samples`, in order, as the other decoders hand them over. */
+function withSamples(batch: DecodedBatch): DecodedBatch {
+  const samples = batch.series.map((series) => [...series.samples]);
+  const rows = batch.rows;
+  if (rows) {
+    expect(rows.seriesAt.length).toBe(rows.tsMs.length);
+    expect(rows.values.length).toBe(rows.tsMs.length);
+    for (let i = 0; i < rows.tsMs.length; i++) samples[rows.seriesAt[i]!]!.push({ tsMs: rows.tsMs[i]!, value: rows.values[i]! });
+  }
+  const { rows: _rows, ...rest } = batch;
+  return { ...rest, series: batch.series.map((series, i) => ({ ...series, samples: samples[i]! })) };
+}
+
 /**
- * decodeRemoteWrite, with each series' key checked against seriesKey and then left out with the id slot that comes
- * with it, so tests compare what was sent with what was decoded.
+ * decodeRemoteWrite, with the rows put back into the series and each series' key checked against seriesKey and then
+ * left out with the id slot that comes with it, so tests compare what was sent with what was decoded.
  */
 function decodeChecked(body: Uint8Array): DecodedBatch {
-  const batch = decodeRemoteWrite(body);
+  const batch = withSamples(decodeRemoteWrite(body));
   return {
     ...batch,
     series: batch.series.map(({ key, idSlot, ...series }) => {
@@ -169,7 +182,11 @@ describe("decodeRemoteWrite", () => {
     expect(again.series[0]!.key).toBe(seriesKey("cache_probe", { instance: "h:1", job: "a" }));
     // And the same slot for the sink to keep the series' id in.
     expect(again.series[0]!.idSlot).toBe(first.series[0]!.idSlot);
-    expect(again.series[0]!.samples).toEqual([{ tsMs: T0 + 1, value: 2 }]);
+    // In fact the same series object, made once and frozen: the sample is in the batch's rows.
+    expect(again.series[0]).toBe(first.series[0]);
+    expect(Object.isFrozen(again.series[0])).toBe(true);
+    expect(again.series[0]!.samples).toEqual([]);
+    expect(withSamples(again).series[0]!.samples).toEqual([{ tsMs: T0 + 1, value: 2 }]);
 
     // The same opening bytes, then a sample, then one more label: the cached answer would miss `zone`.
     const w = Writer.create();
@@ -178,13 +195,34 @@ describe("decodeRemoteWrite", () => {
     w.uint32((2 << 3) | 2).fork().uint32(9).double(3).uint32(16).int64(T0 + 2).ldelim();
     w.uint32((1 << 3) | 2).fork().uint32(10).string("zone").uint32(18).string("b").ldelim();
     w.ldelim();
-    const split = decodeRemoteWrite(compress(w.finish()));
+    const split = withSamples(decodeRemoteWrite(compress(w.finish())));
     expect(split.series).toEqual([{ metric: "cache_probe", labels: { job: "a", instance: "h:1", zone: "b" }, samples: [{ tsMs: T0 + 2, value: 3 }] }]);
     // And the label set with the late label is not remembered under the opening bytes.
     expect(decodeRemoteWrite(encodeRemoteWrite({ timeseries: [{ labels, samples: [{ value: 4, timestampMs: T0 + 3 }] }] })).series[0]!.labels).toEqual({
       job: "a",
       instance: "h:1",
     });
+  });
+
+  it("puts each sample in the rows under its series' position, a series sent twice in one request included", () => {
+    const up = named("twice_probe", { job: "a" });
+    const other = named("twice_other");
+    const batch = decodeRemoteWrite(
+      encodeRemoteWrite({
+        timeseries: [
+          { labels: up, samples: [{ value: 1, timestampMs: T0 }, { value: 2, timestampMs: T0 + 1 }] },
+          { labels: other, samples: [] },
+          { labels: other, samples: [{ value: 3, timestampMs: T0 }] },
+          { labels: up, samples: [{ value: 4, timestampMs: T0 + 2 }] },
+        ],
+      }),
+    );
+    // The series without samples is left out, so the last two take positions 1 and 2.
+    expect(batch.series.map((s) => s.metric)).toEqual(["twice_probe", "twice_other", "twice_probe"]);
+    expect([...batch.rows!.seriesAt]).toEqual([0, 0, 1, 2]);
+    expect([...batch.rows!.tsMs]).toEqual([T0, T0 + 1, T0, T0 + 2]);
+    expect([...batch.rows!.values]).toEqual([1, 2, 3, 4]);
+    expect(sampleCount(batch)).toBe(4);
   });
 
   it("tells a staleness marker from an ordinary NaN by its bits", () => {

@@ -5,7 +5,7 @@ import { decodePrometheusText } from "./prom-text";
 import { instanceOf } from "./scrape-config";
 import type { MetricsSink } from "./sink";
 import { scrapeSource, sourceStatsFor } from "./sources";
-import { type DecodedBatch, type DecodedSeries, IngestError, type Labels } from "./types";
+import { type DecodedBatch, type DecodedSeries, IngestError, type Labels, sampleCount } from "./types";
 
 /**
  * Pulls `/metrics` pages on their schedule and writes them through the one sink, as Prometheus' scrape loop does:
@@ -105,7 +105,7 @@ export async function scrapeOnce(db: Db, sink: MetricsSink, target: ScrapeTarget
   } catch (e) {
     error = (e as Error).message;
   }
-  let samples = batch ? batch.series.reduce((n, s) => n + s.samples.length, 0) : 0;
+  let samples = batch ? sampleCount(batch) : 0;
   let durationMs = performance.now() - started;
   if (batch) {
     try {

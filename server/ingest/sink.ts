@@ -11,7 +11,7 @@ import { MAX_FUTURE_SKEW_MS } from "./limits";
 import { checkLabelCount, checkLabelNameBytes, checkLabelValueBytes, utf8ByteLength } from "./series-labels";
 import { normalizeLabels, seriesHash, seriesKey } from "./series-identity";
 import { GenerationalCache } from "./generational-cache";
-import { type DecodedBatch, IngestError, type Labels, type MetricMetadata } from "./types";
+import { type DecodedBatch, IngestError, type Labels, type MetricMetadata, sampleCount } from "./types";
 
 /** Raw samples are kept 15 days by default; older ones would land in a partition retention already dropped. */
 export const DEFAULT_RAW_RETENTION_MS = 15 * 24 * 3600 * 1000;
@@ -86,30 +86,31 @@ function checkSeries(index: number, metric: string, labels: Labels): void {
 function collectRows(batch: DecodedBatch, opts: WriteOptions, skipped: WriteResult["skipped"]) {
   const oldest = opts.nowMs - (opts.rawRetentionMs ?? DEFAULT_RAW_RETENTION_MS);
   const newest = opts.nowMs + MAX_FUTURE_SKEW_MS;
-  let capacity = 0;
-  for (const decoded of batch.series) capacity += decoded.samples.length;
+  const capacity = sampleCount(batch);
   const at = new Int32Array(capacity);
   const ts = new Float64Array(capacity);
   const values = new Float64Array(capacity);
   const staleAt: number[] = [];
   const staleTs: number[] = [];
   const live = new Uint8Array(batch.series.length);
+  const dcgm = new Uint8Array(batch.series.length);
   let n = 0;
+  const take = (index: number, tsMs: number, value: number) => {
+    if (!Number.isSafeInteger(tsMs)) skipped.badTimestamp++;
+    else if (tsMs < oldest) skipped.tooOld++;
+    else if (tsMs > newest) skipped.tooNew++;
+    else if (dcgm[index] && isDcgmBlank(value)) skipped.dcgmBlank++;
+    else {
+      at[n] = index;
+      ts[n] = tsMs;
+      values[n++] = value;
+      live[index] = 1;
+    }
+  };
   for (let index = 0; index < batch.series.length; index++) {
     const decoded = batch.series[index]!;
-    const dcgm = decoded.metric.startsWith("DCGM_");
-    for (const { tsMs, value } of decoded.samples) {
-      if (!Number.isSafeInteger(tsMs)) skipped.badTimestamp++;
-      else if (tsMs < oldest) skipped.tooOld++;
-      else if (tsMs > newest) skipped.tooNew++;
-      else if (dcgm && isDcgmBlank(value)) skipped.dcgmBlank++;
-      else {
-        at[n] = index;
-        ts[n] = tsMs;
-        values[n++] = value;
-        live[index] = 1;
-      }
-    }
+    if (decoded.metric.startsWith("DCGM_")) dcgm[index] = 1;
+    for (const { tsMs, value } of decoded.samples) take(index, tsMs, value);
     for (const tsMs of decoded.staleMs ?? []) {
       if (Number.isSafeInteger(tsMs) && tsMs >= oldest && tsMs <= newest) {
         staleAt.push(index);
@@ -118,6 +119,8 @@ function collectRows(batch: DecodedBatch, opts: WriteOptions, skipped: WriteResu
       }
     }
   }
+  const rows = batch.rows;
+  if (rows) for (let i = 0; i < rows.tsMs.length; i++) take(rows.seriesAt[i]!, rows.tsMs[i]!, rows.values[i]!);
   return { at: at.subarray(0, n), ts: ts.subarray(0, n), values: values.subarray(0, n), staleAt, staleTs, live };
 }
 

@@ -18,7 +18,7 @@ export interface DecodedSeries {
   metric: string;
   labels: Labels;
   /** Ordered as received. */
-  samples: SamplePoint[];
+  samples: readonly SamplePoint[];
   /** Timestamps (ms) of Prometheus staleness markers: the series ended here; recorded as staleness, never as values. */
   staleMs?: number[];
   /**
@@ -40,6 +40,23 @@ export interface SeriesIdSlot {
   id: number;
 }
 
+/** Samples in columns, in the order received; row i is `values[i]` at `tsMs[i]` of `series[seriesAt[i]]`. */
+export interface SampleRows {
+  seriesAt: Int32Array;
+  tsMs: Float64Array;
+  values: Float64Array;
+}
+
+/** An empty `samples` that can be shared: frozen, so no reader can add to it. */
+export const NO_SAMPLES: readonly SamplePoint[] = Object.freeze([]);
+
+/** How many samples a batch holds: its series' own and its rows. */
+export function sampleCount(batch: DecodedBatch): number {
+  let n = batch.rows?.tsMs.length ?? 0;
+  for (const series of batch.series) n += series.samples.length;
+  return n;
+}
+
 /** Per-metric facts a producer declared (type, help, unit); optional, for display and type-aware queries. */
 export interface MetricMetadata {
   metric: string;
@@ -50,6 +67,12 @@ export interface MetricMetadata {
 
 export interface DecodedBatch {
   series: DecodedSeries[];
+  /**
+   * More samples, in columns, each naming its series by position in `series`: a batch's samples are every series'
+   * `samples` and these. remote_write hands its samples over this way, so a request of 2,000 series makes three
+   * arrays instead of an array and an object for every series and sample.
+   */
+  rows?: SampleRows;
   metadata: MetricMetadata[];
   /** Things present in the payload that Flightdeck counts and skips (exemplars, native histograms, …). */
   skipped: Partial<
