@@ -40,6 +40,39 @@ describe("the metrics sink", () => {
     expect(rows.map((r) => r.value)).toEqual(values);
   });
 
+  it("stores a batch's rows beside its series' own samples, and reports each series written once", async () => {
+    const a: DecodedSeries = { metric: "rows_probe", labels: { job: "a" }, samples: [{ tsMs: NOW - 3000, value: 1 }] };
+    const b: DecodedSeries = { metric: "rows_probe", labels: { job: "b" }, samples: [] };
+    const old: DecodedSeries = { metric: "rows_probe", labels: { job: "old" }, samples: [] };
+    const result = await sink.write(
+      {
+        // `b` twice, as a request may name a series twice; `old` only has a sample past raw retention.
+        series: [a, b, b, old],
+        rows: {
+          seriesAt: Int32Array.from([1, 0, 2, 3, 1]),
+          tsMs: Float64Array.from([NOW - 2000, NOW - 2000, NOW - 1000, NOW - 30 * 24 * 3600_000, NOW]),
+          values: Float64Array.from([2, 3, 4, 5, 6]),
+        },
+        metadata: [],
+        skipped: {},
+      },
+      { nowMs: NOW },
+    );
+    expect(result.samplesWritten).toBe(5);
+    expect(result.skipped.tooOld).toBe(1);
+    const rows = await stored("rows_probe");
+    expect(rows.map((r) => [r.labels.job, r.ms - NOW, r.value])).toEqual([
+      ["a", -3000, 1],
+      ["a", -2000, 3],
+      ["b", -2000, 2],
+      ["b", -1000, 4],
+      ["b", 0, 6],
+    ]);
+    const ids = await queryRows<{ id: number }>(database.db, sql`select id from series where metric = 'rows_probe' and labels->>'job' in ('a', 'b') order by id`);
+    expect([...result.seriesIds]).toEqual(ids.map((r) => r.id));
+    expect(result.seriesTouched).toBe(2);
+  });
+
   it("treats a re-sent batch as a no-op, as Prometheus' retries need", async () => {
     const payload = batch([{ metric: "resent", labels: { job: "a" }, samples: [{ tsMs: NOW - 5000, value: 1 }, { tsMs: NOW, value: 2 }] }]);
     await sink.write(payload, { nowMs: NOW });

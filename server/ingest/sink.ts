@@ -33,8 +33,8 @@ export interface WriteResult {
   samplesWritten: number;
   staleMarkersWritten: number;
   seriesTouched: number;
-  /** The ids of the series written (samples or stale markers). */
-  seriesIds: number[];
+  /** The ids of the series written (samples or stale markers), each once, ascending. */
+  seriesIds: ArrayLike<number> & Iterable<number>;
   /** Samples not stored, by reason; none of these fails the request. */
   skipped: { tooOld: number; tooNew: number; dcgmBlank: number; badTimestamp: number };
 }
@@ -263,18 +263,23 @@ export class MetricsSink {
         if (rows.live[index] && misses.has(keys[index]!)) idAt[index] = created.get(keys[index]!)!;
       }
     }
-    const touched = new Set<number>();
+    // The distinct ids, sorted in place: a Set grown anew for every request was a good part of what ingest allocated.
+    const touched = new Int32Array(batch.series.length);
+    let live = 0;
     for (let index = 0; index < batch.series.length; index++) {
       if (!rows.live[index]) continue;
-      touched.add(idAt[index]!);
+      touched[live++] = idAt[index]!;
       const slot = batch.series[index]!.idSlot;
       if (slot !== undefined && slot.owner !== this) {
         slot.owner = this;
         slot.id = idAt[index]!;
       }
     }
-    result.seriesIds = [...touched];
-    result.seriesTouched = touched.size;
+    const sortedIds = touched.subarray(0, live).sort();
+    let distinct = 0;
+    for (let i = 0; i < live; i++) if (i === 0 || sortedIds[i] !== sortedIds[i - 1]) sortedIds[distinct++] = sortedIds[i]!;
+    result.seriesIds = sortedIds.subarray(0, distinct);
+    result.seriesTouched = distinct;
 
     const ids = new Int32Array(rows.at.length);
     for (let i = 0; i < ids.length; i++) ids[i] = idAt[rows.at[i]!]!;
