@@ -6,7 +6,7 @@ import { MAX_DECOMPRESSED_BYTES } from "./limits";
 import { decodeRemoteWrite, encodeRemoteWrite, type RemoteWriteRequest } from "./remote-write";
 import { encodeWriteRequest, type RemoteWriteHistogram, type RemoteWriteTimeSeries } from "./remote-write-encode";
 import { seriesKey } from "./series-identity";
-import { IngestError, type DecodedBatch, type DecodedSeries, sampleCount } from "./types";
+import { IngestError, type DecodedBatch, type DecodedSeries, sampleCount, samplesOf } from "./types";
 
 /** `FUZZ_RUNS=100000 npx vitest run server/ingest/remote-write` for a long run. */
 const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 500);
@@ -19,15 +19,14 @@ const named = (name: string, labels: Record<string, string> = {}) => [
 
 /** The batch with its rows put back into each series' `samples`, in order, as the other decoders hand them over. */
 function withSamples(batch: DecodedBatch): DecodedBatch {
-  const samples = batch.series.map((series) => [...series.samples]);
   const rows = batch.rows;
   if (rows) {
     expect(rows.seriesAt.length).toBe(rows.tsMs.length);
     expect(rows.values.length).toBe(rows.tsMs.length);
-    for (let i = 0; i < rows.tsMs.length; i++) samples[rows.seriesAt[i]!]!.push({ tsMs: rows.tsMs[i]!, value: rows.values[i]! });
+    for (const at of rows.seriesAt) expect(at >= 0 && at < batch.series.length).toBe(true);
   }
   const { rows: _rows, ...rest } = batch;
-  return { ...rest, series: batch.series.map((series, i) => ({ ...series, samples: samples[i]! })) };
+  return { ...rest, series: batch.series.map((series, i) => ({ ...series, samples: samplesOf(batch, i) })) };
 }
 
 /**

@@ -57,6 +57,14 @@ export function sampleCount(batch: DecodedBatch): number {
   return n;
 }
 
+/** The samples of `series[index]`, its own then those in the batch's rows, in the order received. */
+export function samplesOf(batch: DecodedBatch, index: number): SamplePoint[] {
+  const out = [...batch.series[index]!.samples];
+  const rows = batch.rows;
+  if (rows) for (let i = 0; i < rows.tsMs.length; i++) if (rows.seriesAt[i] === index) out.push({ tsMs: rows.tsMs[i]!, value: rows.values[i]! });
+  return out;
+}
+
 /** Per-metric facts a producer declared (type, help, unit); optional, for display and type-aware queries. */
 export interface MetricMetadata {
   metric: string;
