@@ -6,7 +6,7 @@
  *   1. Flightdeck, a production build on the local Postgres (a database of its own), with its peak RSS, and what its
  *      rollups of those samples cost once they have settled (timed after the references below);
  *   2. the physical limit: as many rows of the same series and timestamps `COPY`'d, sorted by (series_id, ts), into
- *      a fresh table shaped like samples; and the same rows in time order, a transaction for every 2,000;
+ *      a fresh table shaped like samples; and the same rows as the requests bring them, a transaction for each;
  *   3. Prometheus' own remote-write receiver (Debian's `prometheus`, when installed) taking the same requests;
  *   4. Flightdeck on the embedded PGlite.
  * Each receiver first takes one small request of another series, untimed (see warmUp). Prints samples/s for each and
@@ -41,28 +41,34 @@ const labelsOf = (k: number) => [
 ];
 const valueOf = (k: number, tick: number) => ((k * 7919 + tick * 104_729) % 100_003) / 100;
 
-/** Each sender's requests, in time order: tick by tick over the series it owns (k % SENDERS), 2,000 samples each. */
-function requestsFor(sender: number, series: number, ticks: number, baseMs: number): Uint8Array[] {
-  const mine = Array.from({ length: Math.ceil(series / SENDERS) }, (_, i) => i * SENDERS + sender).filter((k) => k < series);
-  const out: Uint8Array[] = [];
-  let batch = new Map<number, RemoteWriteTimeSeries>();
-  let count = 0;
-  const flush = () => {
-    if (count === 0) return;
-    out.push(encodeRemoteWrite({ timeseries: [...batch.values()] }));
-    batch = new Map();
-    count = 0;
-  };
+/** Each sender's requests' rows as [series k, tick], in time order: tick by tick over the series it owns (k % SENDERS), 2,000 a request. */
+function requestRows(sender: number, series: number, ticks: number): Array<Array<[number, number]>> {
+  const out: Array<Array<[number, number]>> = [];
+  let rows: Array<[number, number]> = [];
   for (let tick = 0; tick < ticks; tick++) {
-    for (const k of mine) {
-      let ts = batch.get(k);
-      if (!ts) batch.set(k, (ts = { labels: labelsOf(k), samples: [] }));
-      ts.samples!.push({ timestampMs: baseMs + tick * STEP_MS, value: valueOf(k, tick) });
-      if (++count === SAMPLES_PER_REQUEST) flush();
+    for (let k = sender; k < series; k += SENDERS) {
+      rows.push([k, tick]);
+      if (rows.length === SAMPLES_PER_REQUEST) {
+        out.push(rows);
+        rows = [];
+      }
     }
   }
-  flush();
+  if (rows.length > 0) out.push(rows);
   return out;
+}
+
+/** Each sender's requests as remote_write bodies. */
+function requestsFor(sender: number, series: number, ticks: number, baseMs: number): Uint8Array[] {
+  return requestRows(sender, series, ticks).map((rows) => {
+    const bySeries = new Map<number, RemoteWriteTimeSeries>();
+    for (const [k, tick] of rows) {
+      let ts = bySeries.get(k);
+      if (!ts) bySeries.set(k, (ts = { labels: labelsOf(k), samples: [] }));
+      ts.samples!.push({ timestampMs: baseMs + tick * STEP_MS, value: valueOf(k, tick) });
+    }
+    return encodeRemoteWrite({ timeseries: [...bySeries.values()] });
+  });
 }
 
 /** Sends every sender's requests at `url` with Prometheus' retry rules; seconds taken, and whether all were taken. */
@@ -148,7 +154,7 @@ async function main() {
     // 2. The physical limit: as many rows, of the same series and timestamps, COPY'd sorted by (series_id, ts) into a
     // fresh table shaped like samples.
     await sql.unsafe(`create table copy_ref (series_id integer not null, ts timestamptz not null, value double precision not null, primary key (series_id, ts))`);
-    const ids = (await sql`select id, labels from series where labels->>'job' = 'bench-ingest' order by id`) as unknown as Array<{ id: number }>;
+    const ids = (await sql`select id, metric, labels from series where labels->>'job' = 'bench-ingest' order by id`) as unknown as Array<{ id: number; metric: string; labels: Record<string, string> }>;
     // Postgres' CPU for each COPY, to set beside what it spent on Flightdeck's samples.
     const copyCpuBefore = postgresCpu();
     const copyStarted = performance.now();
@@ -166,32 +172,40 @@ async function main() {
     console.log(`COPY sorted (series_id, ts): ${rate(copied, copySeconds)} (${copySeconds.toFixed(1)} s) — Flightdeck runs at ${((copySeconds / app.seconds) * 100).toFixed(0)}% of it (target ≥ 60%)`);
     console.log(`  Postgres CPU: ${copyCpu.toFixed(1)} s (${perSample(copyCpu)})`);
 
-    // The same rows as they arrive, tick by tick, a transaction for every 2,000 (one request's worth), by the same
-    // text COPY as above: what arrival order and a commit per request cost on their own.
+    // The same rows as they arrive: a transaction for each request's rows (sorted by series, as Flightdeck writes a
+    // batch), the senders' requests taken in turn, by the same text COPY as above: what arrival order and a commit
+    // per request cost on their own. A request holds every 4th series (its sender's shard), not neighbours.
     await sql.unsafe(`create table copy_ref_time (series_id integer not null, ts timestamptz not null, value double precision not null, primary key (series_id, ts))`);
+    const idOf = new Int32Array(series);
+    for (const row of ids) {
+      // labelsOf(k) in reverse: the instance counts 50 series, the metric's number is k % 50.
+      const k = Number(/^node-(\d+):/.exec(row.labels.instance!)![1]) * 50 + Number(/_(\d+)$/.exec(row.metric)![1]);
+      idOf[k] = row.id;
+    }
+    // Each transaction's data made before the clock starts, so the reference times Postgres, not this process.
+    const isoAt = Array.from({ length: ticks }, (_, tick) => new Date(baseMs + tick * STEP_MS).toISOString());
+    const shards = Array.from({ length: SENDERS }, (_, sender) => requestRows(sender, series, ticks));
+    const transactions: string[] = [];
+    for (let i = 0; shards.some((shard) => i < shard.length); i++) {
+      for (const shard of shards) {
+        const rows = shard[i];
+        if (!rows) continue;
+        rows.sort((a, b) => idOf[a[0]]! - idOf[b[0]]! || a[1] - b[1]);
+        transactions.push(`${rows.map(([k, tick]) => `${idOf[k]}\t${isoAt[tick]}\t${valueOf(k, tick)}`).join("\n")}\n`);
+      }
+    }
     const timeCpuBefore = postgresCpu();
     const timeStarted = performance.now();
-    let lines: string[] = [];
-    const commitLines = async () => {
-      const data = `${lines.join("\n")}\n`;
-      lines = [];
+    for (const data of transactions) {
       await sql.begin(async (tx) => {
         const stream = await tx`copy copy_ref_time (series_id, ts, value) from stdin`.writable();
         await new Promise<void>((resolve, reject) => stream.end(data, (error?: Error | null) => (error ? reject(error) : resolve())));
       });
-    };
-    for (let tick = 0; tick < ticks; tick++) {
-      const at = new Date(baseMs + tick * STEP_MS).toISOString();
-      for (let i = 0; i < ids.length; i++) {
-        lines.push(`${ids[i]!.id}\t${at}\t${valueOf(i, tick)}`);
-        if (lines.length === SAMPLES_PER_REQUEST) await commitLines();
-      }
     }
-    if (lines.length > 0) await commitLines();
     const timeSeconds = (performance.now() - timeStarted) / 1000;
     const timeCpu = postgresCpu() - timeCpuBefore;
     const [{ inTime }] = (await sql`select count(*)::int as "inTime" from copy_ref_time`) as unknown as [{ inTime: number }];
-    console.log(`COPY in time order, ${SAMPLES_PER_REQUEST.toLocaleString("en-US")} rows a transaction (same text COPY): ${rate(inTime, timeSeconds)} (${timeSeconds.toFixed(1)} s) — Flightdeck runs at ${((timeSeconds / app.seconds) * 100).toFixed(0)}% of it`);
+    console.log(`COPY of each request's rows as they arrive, a transaction each (same text COPY): ${rate(inTime, timeSeconds)} (${timeSeconds.toFixed(1)} s) — Flightdeck runs at ${((timeSeconds / app.seconds) * 100).toFixed(0)}% of it`);
     console.log(`  Postgres CPU: ${timeCpu.toFixed(1)} s (${perSample(timeCpu)})`);
     // What the rollup job then does with Flightdeck's samples once they have settled (it leaves minutes still being
     // written alone); measured after the references, so its writes do not weigh on them.
