@@ -224,6 +224,13 @@ describe("decodeRemoteWrite", () => {
     expect(sampleCount(batch)).toBe(4);
   });
 
+  it("keeps every sample of a request with far more samples than its size suggests, in order", () => {
+    // One short-named series with 5,000 samples: the rows start with room for one per 64 bytes and grow.
+    const samples = Array.from({ length: 5_000 }, (_, i) => ({ value: i * 0.5 - 7, timestampMs: T0 + i * 15_000 }));
+    const batch = decodeChecked(encodeRemoteWrite({ timeseries: [{ labels: named("u"), samples }] }));
+    expect(batch.series).toEqual([{ metric: "u", labels: {}, samples: samples.map((s) => ({ tsMs: s.timestampMs, value: s.value })) }]);
+  });
+
   it("tells a staleness marker from an ordinary NaN by its bits", () => {
     const samples = [
       { value: NaN, timestampMs: 1 },

@@ -74,8 +74,9 @@ class WriteRequestReader {
   private rowCount = 0;
 
   constructor(body: Uint8Array) {
-    // A sample takes at least 11 bytes on the wire and its series' labels some more: room for one per 32 bytes.
-    const capacity = Math.max(64, body.byteLength >>> 5);
+    // A sample takes at least 11 bytes on the wire and its series' labels some more (a Prometheus series ~100–300
+    // bytes with one sample a request): room for one per 64 bytes, doubled when a request holds more.
+    const capacity = Math.max(64, body.byteLength >>> 6);
     this.seriesAt = new Int32Array(capacity);
     this.tsMs = new Float64Array(capacity);
     this.values = new Float64Array(capacity);
@@ -167,7 +168,8 @@ class WriteRequestReader {
     return pos;
   }
 
-  private addRow(seriesAt: number, tsMs: number, value: number): void {
+  /** The index of the next row, with room for it: rows are filled in place, then taken by moving `rowCount`. */
+  private nextRow(): number {
     const n = this.rowCount;
     if (n === this.tsMs.length) {
       const grow = <T extends Int32Array | Float64Array>(column: T, made: T): T => (made.set(column), made);
@@ -175,10 +177,7 @@ class WriteRequestReader {
       this.tsMs = grow(this.tsMs, new Float64Array(n * 2));
       this.values = grow(this.values, new Float64Array(n * 2));
     }
-    this.seriesAt[n] = seriesAt;
-    this.tsMs[n] = tsMs;
-    this.values[n] = value;
-    this.rowCount = n + 1;
+    return n;
   }
 
   /**
@@ -226,8 +225,11 @@ class WriteRequestReader {
         }
         case 2: {
           const sampleEnd = this.messageEnd(tag, end);
-          let value = 0;
-          let tsMs = 0;
+          // Read straight into the next row (taken only if the sample is not a marker): a double passed to or
+          // returned from a call is a new heap number, two for every sample.
+          const row = this.nextRow();
+          this.tsMs[row] = 0;
+          this.values[row] = 0;
           let stale = false;
           while (r.pos < sampleEnd) {
             const sampleTag = r.uint32();
@@ -236,18 +238,21 @@ class WriteRequestReader {
               if (at + 8 > sampleEnd) this.fail(`samples[${sampleCount}]: the value runs past its message`);
               stale =
                 this.view.getUint32(at + 4, true) === STALE_NAN_HIGH && this.view.getUint32(at, true) === STALE_NAN_LOW;
-              value = this.view.getFloat64(at, true);
+              this.values[row] = this.view.getFloat64(at, true);
               r.pos = at + 8;
             } else if (sampleTag === SAMPLE_TIMESTAMP_TAG) {
-              tsMs = this.int64(sampleEnd);
+              this.timestampInto(row, sampleEnd);
             } else if (sampleTag >>> 3 === 1 || sampleTag >>> 3 === 2) {
               this.fail(`samples[${sampleCount}]: field ${sampleTag >>> 3} has wire type ${sampleTag & 7}`);
             } else {
               this.skip(sampleTag, sampleEnd);
             }
           }
-          if (stale) (staleMs ??= []).push(tsMs);
-          else this.addRow(position, tsMs, value);
+          if (stale) (staleMs ??= []).push(this.tsMs[row]!);
+          else {
+            this.seriesAt[row] = position;
+            this.rowCount = row + 1;
+          }
           sampleCount++;
           break;
         }
@@ -347,8 +352,11 @@ class WriteRequestReader {
     return decoded;
   }
 
-  /** int64 varint → number; 7 bytes (49 bits) in plain arithmetic covers ms timestamps up to the year 19800. */
-  private int64(end: number): number {
+  /**
+   * An int64 varint (ms) into `tsMs[row]`; 7 bytes (49 bits) in plain arithmetic cover ms timestamps up to the year
+   * 19800. Stored, not returned, so no heap number is made.
+   */
+  private timestampInto(row: number, end: number): void {
     const bytes = this.bytes;
     let pos = this.reader.pos;
     let value = 0;
@@ -358,10 +366,11 @@ class WriteRequestReader {
       value += (byte & 0x7f) * scale;
       if (byte < 0x80) {
         this.reader.pos = pos;
-        return value;
+        this.tsMs[row] = value;
+        return;
       }
     }
-    return this.int64Wide(end);
+    this.tsMs[row] = this.int64Wide(end);
   }
 
   /** Negative and far-off timestamps: 8–10 bytes, two's complement. */
