@@ -151,18 +151,22 @@ async function main() {
       failed = true;
     }
 
-    // 2. The physical limit: as many rows, of the same series and timestamps, COPY'd sorted by (series_id, ts) into a
-    // fresh table shaped like samples.
+    // 2. The physical limit: the same rows COPY'd sorted by (series_id, ts) into a fresh table shaped like samples.
+    // Both references' data is made before their clocks start, so they time Postgres, not this process.
+    const ids = (await sql`select id, metric, labels from series where labels->>'job' = 'bench-ingest'`) as unknown as Array<{ id: number; metric: string; labels: Record<string, string> }>;
+    const kByLabels = new Map(Array.from({ length: series }, (_, k) => [JSON.stringify(labelsOf(k).map((l) => l.value)), k]));
+    const idOf = new Int32Array(series);
+    for (const row of ids) idOf[kByLabels.get(JSON.stringify([row.metric, row.labels.instance, row.labels.job]))!] = row.id;
+    const isoAt = Array.from({ length: ticks }, (_, tick) => new Date(baseMs + tick * STEP_MS).toISOString());
+    const bySeries = Array.from({ length: series }, (_, k) => k).sort((a, b) => idOf[a]! - idOf[b]!);
+    const sortedChunks = bySeries.map((k) => `${isoAt.map((iso, tick) => `${idOf[k]}\t${iso}\t${valueOf(k, tick)}`).join("\n")}\n`);
     await sql.unsafe(`create table copy_ref (series_id integer not null, ts timestamptz not null, value double precision not null, primary key (series_id, ts))`);
-    const ids = (await sql`select id, metric, labels from series where labels->>'job' = 'bench-ingest' order by id`) as unknown as Array<{ id: number; metric: string; labels: Record<string, string> }>;
     // Postgres' CPU for each COPY, to set beside what it spent on Flightdeck's samples.
     const copyCpuBefore = postgresCpu();
     const copyStarted = performance.now();
     const writable = await sql`copy copy_ref (series_id, ts, value) from stdin`.writable();
-    for (let i = 0; i < ids.length; i++) {
-      const lines: string[] = [];
-      for (let tick = 0; tick < ticks; tick++) lines.push(`${ids[i]!.id}\t${new Date(baseMs + tick * STEP_MS).toISOString()}\t${valueOf(i, tick)}`);
-      if (!writable.write(`${lines.join("\n")}\n`)) await new Promise((resolve) => writable.once("drain", resolve));
+    for (const chunk of sortedChunks) {
+      if (!writable.write(chunk)) await new Promise((resolve) => writable.once("drain", resolve));
     }
     await new Promise<void>((resolve, reject) => writable.end((error?: Error | null) => (error ? reject(error) : resolve())));
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -176,14 +180,6 @@ async function main() {
     // batch), the senders' requests taken in turn, by the same text COPY as above: what arrival order and a commit
     // per request cost on their own. A request holds every 4th series (its sender's shard), not neighbours.
     await sql.unsafe(`create table copy_ref_time (series_id integer not null, ts timestamptz not null, value double precision not null, primary key (series_id, ts))`);
-    const idOf = new Int32Array(series);
-    for (const row of ids) {
-      // labelsOf(k) in reverse: the instance counts 50 series, the metric's number is k % 50.
-      const k = Number(/^node-(\d+):/.exec(row.labels.instance!)![1]) * 50 + Number(/_(\d+)$/.exec(row.metric)![1]);
-      idOf[k] = row.id;
-    }
-    // Each transaction's data made before the clock starts, so the reference times Postgres, not this process.
-    const isoAt = Array.from({ length: ticks }, (_, tick) => new Date(baseMs + tick * STEP_MS).toISOString());
     const shards = Array.from({ length: SENDERS }, (_, sender) => requestRows(sender, series, ticks));
     const transactions: string[] = [];
     for (let i = 0; shards.some((shard) => i < shard.length); i++) {
