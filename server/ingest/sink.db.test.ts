@@ -223,6 +223,22 @@ describe("the metrics sink", () => {
     expect(slot).toEqual({ owner: sink, id: idOf("slotted") });
   });
 
+  it("commits every batch of a burst, the small ones that wait for a running transaction too", async () => {
+    const big = batch([
+      { metric: "burst", labels: { job: "big" }, samples: Array.from({ length: 5_000 }, (_, i) => ({ tsMs: NOW - 600_000 + i * 100, value: i })) },
+    ]);
+    const small = Array.from({ length: 30 }, (_, k) =>
+      batch([{ metric: "burst", labels: { job: `small-${k}` }, samples: Array.from({ length: 1 + (k % 3) }, (_, i) => ({ tsMs: NOW - 5000 + i * 1000, value: k })) }]),
+    );
+    const results = await Promise.all([sink.write(big, { nowMs: NOW }), ...small.map((b) => sink.write(b, { nowMs: NOW }))]);
+    const expected = 5_000 + small.reduce((a, b) => a + b.series[0]!.samples.length, 0);
+    expect(results.reduce((a, r) => a + r.samplesWritten, 0)).toBe(expected);
+    expect(await stored("burst")).toHaveLength(expected);
+    // And a lone small batch afterwards, with nothing else to group it with, is not left waiting.
+    await sink.write(batch([{ metric: "burst", labels: { job: "alone" }, samples: [{ tsMs: NOW - 1000, value: 1 }] }]), { nowMs: NOW });
+    expect(await stored("burst")).toHaveLength(expected + 1);
+  });
+
   it("gives concurrent writers of a new series one id, as two app instances would", async () => {
     const writers = Array.from({ length: 4 }, () => new MetricsSink(database.db));
     await Promise.all(
