@@ -6,7 +6,9 @@
  *   1. Flightdeck, a production build on the local Postgres (a database of its own), with its peak RSS, and what its
  *      rollups of those samples cost once they have settled (timed after the references below);
  *   2. the physical limit: as many rows of the same series and timestamps `COPY`'d, sorted by (series_id, ts), into
- *      a fresh table shaped like samples; and the same rows as the requests bring them, a transaction for each;
+ *      a fresh table shaped like samples; the same rows as the requests bring them, a transaction for each; and
+ *      Postgres at its best on that order (the requests arriving together a transaction, two at once), with the CPU
+ *      that leaves an app at the target;
  *   3. Prometheus' own remote-write receiver (Debian's `prometheus`, when installed) taking the same requests;
  *   4. Flightdeck on the embedded PGlite.
  * Each receiver first takes one small request of another series, untimed (see warmUp). Prints samples/s for each and
@@ -98,6 +100,22 @@ async function warmUp(url: string, token: string, baseMs: number): Promise<void>
   if (refused) throw new Error(`the warm-up request was refused: ${refused.status} ${refused.body}`);
 }
 
+/**
+ * A checkpoint before each timed load, so each starts from the same state: without it, whichever load crossed
+ * max_wal_size paid for the checkpoint the loads before it had caused (its work and the full-page images after it).
+ * Needs a superuser or pg_checkpoint; without either the loads simply run as they come.
+ */
+async function checkpoint(url: string): Promise<void> {
+  const sql = connectPostgres(url, { max: 1 });
+  try {
+    await sql`checkpoint`;
+  } catch {
+    // not allowed: measured without
+  } finally {
+    await sql.end();
+  }
+}
+
 const rate = (n: number, s: number) => `${Math.round(n / s).toLocaleString("en-US")} samples/s`;
 
 async function main() {
@@ -123,6 +141,7 @@ async function main() {
     const postgresCpu = () => cpuSeconds((p) => p.comm === "postgres");
     const cpu = () => ({ app: cpuSeconds((p) => p.pgrp === appGroup), postgres: postgresCpu(), senders: process.cpuUsage() });
     await warmUp(server.url, token, baseMs);
+    await checkpoint(scratch.url.toString());
     const cpuBefore = cpu();
     const app = await send(server.url, token, requests);
     const cpuAfter = cpu();
@@ -162,6 +181,7 @@ async function main() {
     const sortedChunks = bySeries.map((k) => `${isoAt.map((iso, tick) => `${idOf[k]}\t${iso}\t${valueOf(k, tick)}`).join("\n")}\n`);
     await sql.unsafe(`create table copy_ref (series_id integer not null, ts timestamptz not null, value double precision not null, primary key (series_id, ts))`);
     // Postgres' CPU for each COPY, to set beside what it spent on Flightdeck's samples.
+    await checkpoint(scratch.url.toString());
     const copyCpuBefore = postgresCpu();
     const copyStarted = performance.now();
     const writable = await sql`copy copy_ref (series_id, ts, value) from stdin`.writable();
@@ -190,6 +210,7 @@ async function main() {
         transactions.push(`${rows.map(([k, tick]) => `${idOf[k]}\t${isoAt[tick]}\t${valueOf(k, tick)}`).join("\n")}\n`);
       }
     }
+    await checkpoint(scratch.url.toString());
     const timeCpuBefore = postgresCpu();
     const timeStarted = performance.now();
     for (const data of transactions) {
@@ -203,10 +224,54 @@ async function main() {
     const [{ inTime }] = (await sql`select count(*)::int as "inTime" from copy_ref_time`) as unknown as [{ inTime: number }];
     console.log(`COPY of each request's rows as they arrive, a transaction each (same text COPY): ${rate(inTime, timeSeconds)} (${timeSeconds.toFixed(1)} s) — Flightdeck runs at ${((timeSeconds / app.seconds) * 100).toFixed(0)}% of it`);
     console.log(`  Postgres CPU: ${timeCpu.toFixed(1)} s (${perSample(timeCpu)})`);
+
+    // Postgres at its best on this arrival order, with nothing in front of it: the four requests that arrive together
+    // (one from each sender) in one transaction, sorted, and two such transactions at once on two connections. More
+    // than four senders with one request in flight each can give a receiver, so no receiver's Postgres does better.
+    await sql.unsafe(`create table copy_ref_grouped (series_id integer not null, ts timestamptz not null, value double precision not null, primary key (series_id, ts))`);
+    const grouped: string[] = [];
+    for (let i = 0; shards.some((shard) => i < shard.length); i++) {
+      const rows = shards.flatMap((shard) => shard[i] ?? []).sort((a, b) => idOf[a[0]]! - idOf[b[0]]! || a[1] - b[1]);
+      grouped.push(`${rows.map(([k, tick]) => `${idOf[k]}\t${isoAt[tick]}\t${valueOf(k, tick)}`).join("\n")}\n`);
+    }
+    const pair = connectPostgres(scratch.url.toString(), { max: 2 });
+    await pair`select 1`;
+    await checkpoint(scratch.url.toString());
+    const groupedCpuBefore = postgresCpu();
+    const groupedStarted = performance.now();
+    await Promise.all(
+      [0, 1].map(async (lane) => {
+        for (let i = lane; i < grouped.length; i += 2) {
+          await pair.begin(async (tx) => {
+            const stream = await tx`copy copy_ref_grouped (series_id, ts, value) from stdin`.writable();
+            await new Promise<void>((resolve, reject) => stream.end(grouped[i], (error?: Error | null) => (error ? reject(error) : resolve())));
+          });
+        }
+      }),
+    );
+    const groupedSeconds = (performance.now() - groupedStarted) / 1000;
+    const groupedCpu = postgresCpu() - groupedCpuBefore;
+    await pair.end();
+    const [{ inGroups }] = (await sql`select count(*)::int as "inGroups" from copy_ref_grouped`) as unknown as [{ inGroups: number }];
+    console.log(
+      `COPY of the 4 requests that arrive together a transaction, 2 transactions at once: ${rate(inGroups, groupedSeconds)} (${groupedSeconds.toFixed(1)} s), ` +
+        `${((copySeconds / groupedSeconds) * 100).toFixed(0)}% of the sorted COPY`,
+    );
+    console.log(`  Postgres CPU: ${groupedCpu.toFixed(1)} s (${perSample(groupedCpu)})`);
+    // What 2 cores allow at the target: everything (app, Postgres, senders) within this much CPU a sample.
+    const cores = os.cpus().length;
+    const budget = (cores * copySeconds) / (0.6 * total);
+    const pgLeast = Math.min(timeCpu, groupedCpu);
+    console.log(
+      `  At 60% of the sorted COPY (${rate(0.6 * (copied / copySeconds), 1)}), ${cores} cores give ${(budget * 1e6).toFixed(2)} µs of CPU a sample to everything; ` +
+        `Postgres needs ${((pgLeast / total) * 1e6).toFixed(2)} at the least (the cheaper of the two COPYs above), the senders ${((used.senders / total) * 1e6).toFixed(2)}, ` +
+        `leaving ${((budget - (pgLeast + used.senders) / total) * 1e6).toFixed(2)} for the app (it used ${((used.app / total) * 1e6).toFixed(2)})`,
+    );
     // What the rollup job then does with Flightdeck's samples once they have settled (it leaves minutes still being
     // written alone); measured after the references, so its writes do not weigh on them.
     // Both connections are closed only after the reading: a backend that has ended takes its CPU out of the sum.
     const rolled = await openDatabase({ driver: "postgres", url: scratch.url.toString() });
+    await checkpoint(scratch.url.toString());
     const rollupCpuBefore = postgresCpu();
     const rollupStarted = performance.now();
     const rollup = await rollUp(rolled.db, Date.now(), { budgetMs: 600_000 });
@@ -223,8 +288,12 @@ async function main() {
       const prom = await startLocalPrometheus({ dir: path.join(tmp, "prometheus"), config: { global: { scrape_interval: "1h" } }, remoteWriteReceiver: true });
       try {
         await warmUp(prom.url, "unused", baseMs);
+        const promCpu = () => cpuSeconds((p) => p.comm === "prometheus");
+        const promCpuBefore = promCpu();
         const p = await send(prom.url, "unused", requests);
+        const promUsed = promCpu() - promCpuBefore;
         console.log(`Prometheus 2 remote-write receiver: ${rate(total, p.seconds)} (${p.seconds.toFixed(1)} s) — Flightdeck runs at ${((p.seconds / app.seconds) * 100).toFixed(0)}% of it`);
+        console.log(`  its CPU: ${promUsed.toFixed(1)} s (${perSample(promUsed)}; it keeps the samples in memory and its WAL unsynced)`);
       } finally {
         await prom.stop();
       }
