@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { Counter, Gauge, Histogram, Registry, Summary, type OpenMetricsContentType } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { decodePrometheusText, type PromTextOptions } from "./prom-text";
-import { IngestError, type DecodedBatch, type DecodedSeries, type Labels } from "./types";
+import { IngestError, type DecodedBatch, type DecodedSeries, type Labels, sampleCount } from "./types";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../../shared/fixtures");
 const haveFixtures = existsSync(FIXTURES);
@@ -20,10 +20,6 @@ const decode = (body: string, opts: Partial<PromTextOptions> = {}) =>
 /** Counted from the text, not from the decoder: every line that is neither blank nor a `#` line is one sample. */
 function sampleLineCount(text: string): number {
   return text.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("#")).length;
-}
-
-function sampleCount(batch: DecodedBatch): number {
-  return batch.series.reduce((sum, series) => sum + series.samples.length, 0);
 }
 
 /** The one series with this metric whose labels include `labels`. */
